@@ -1,0 +1,119 @@
+--- cdperf: ask optical drives what speeds they support, and set them.
+-- require "cdperf" gives cdperf.core (the C module) extended with the Drive
+-- methods written in Lua and the submodules media, format, speeds, emulator.
+local core = require "cdperf.core"
+
+local cdperf = {
+  _VERSION = core._VERSION,
+  core = core,
+}
+
+local Drive = core.Drive
+local submodules = { media = true, format = true, speeds = true, emulator = true }
+
+-- Submodules load on first use, so a script that only queries a drive pays for nothing else.
+setmetatable(cdperf, {
+  __index = function(t, k)
+    if submodules[k] then
+      local m = require("cdperf." .. k)
+      rawset(t, k, m)
+      return m
+    end
+  end,
+})
+
+local function copy_opts(opts, name)
+  local o = {}
+  if opts ~= nil then
+    if type(opts) ~= "table" then
+      error(("bad argument #2 to 'open' (table expected, got %s)"):format(type(opts)), 3)
+    end
+    for k, v in pairs(opts) do o[k] = v end
+  end
+  if o.name == nil then o.name = name end
+  return o
+end
+
+--- Open a drive: a path, "emulated:MODEL", an emulator object or a callable device.
+function cdperf.open(device, opts)
+  if type(device) == "string" then
+    local model_name = device:match("^emulated:(.*)$")
+    if model_name then
+      local emulator = cdperf.emulator
+      local model = emulator.models[model_name]
+      if model == nil then
+        return nil, ("open: unknown emulated model '%s' (known: %s)"):format(
+          model_name, table.concat(emulator.model_names(), ", ")), { kind = "unsupported" }
+      end
+      return core.open(emulator.new(model), copy_opts(opts, device))
+    end
+    return core.open(device, opts)
+  end
+  if type(device) == "table" and type(device.command) == "function" then
+    return core.open(device, copy_opts(opts, "emulator"))
+  end
+  return core.open(device, opts)
+end
+
+--- The optical drives of this machine, sorted.
+function cdperf.drives()
+  local list = core.drives()
+  table.sort(list)
+  return list
+end
+
+local function descriptors(res, msg, info)
+  if res == nil then return nil, msg, info end
+  return res.descriptors
+end
+
+--- Write-speed descriptors (GET PERFORMANCE type 03h).
+function Drive:write_speeds()
+  return descriptors(self:get_performance { request_type = "write_speed" })
+end
+
+local function performance(self, kind, opts, exceptions)
+  opts = opts or {}
+  return descriptors(self:get_performance {
+    performance_type = kind,
+    exceptions = exceptions or opts.exceptions or "nominal",
+    starting_lba = opts.starting_lba,
+  })
+end
+
+--- Nominal read performance descriptors (or opts.exceptions = "entire").
+function Drive:read_performance(opts)
+  return performance(self, "read", opts)
+end
+
+--- Nominal write performance descriptors.
+function Drive:write_performance(opts)
+  return performance(self, "write", opts)
+end
+
+--- Exception descriptors; opts.performance_type = "read" (default) or "write".
+function Drive:exceptions(opts)
+  opts = opts or {}
+  return performance(self, opts.performance_type or "read", opts, "exceptions_only")
+end
+
+local profile_code = Drive.profile
+
+--- The current profile with its MMC name and media class; code 0 = no medium.
+function Drive:profile()
+  local p, msg, info = profile_code(self)
+  if p == nil then
+    -- Some drives answer GET CONFIGURATION with MEDIUM NOT PRESENT instead of profile 0.
+    if info and info.kind == "scsi" and info.asc == 0x3A then
+      p = { code = 0 }
+    else
+      return nil, msg, info
+    end
+  end
+  local media = cdperf.media
+  p.name = media.name(p.code)
+  p.class = media.class(p.code)
+  return p
+end
+
+return cdperf

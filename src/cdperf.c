@@ -1,0 +1,1193 @@
+/*
+ * cdperf.c - the Lua binding of cdperf.core: Lua tables <-> C structs, the
+ * drive userdata, and errors. Wire formats live in mmc.c, device access in
+ * the transport_*.c files.
+ *
+ * One translation unit: the other .c files are included here so that every
+ * function but luaopen_cdperf_core stays static.
+ */
+#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lua.h"
+#include "lauxlib.h"
+
+#include "mmc.h"
+#include "sense.h"
+#include "transport.h"
+
+#include "mmc.c"
+#include "sense.c"
+#include "transport_lua.c"
+#if defined(_WIN32)
+#include "transport_win32.c"
+#else
+#include "transport_linux.c"
+#endif
+#if defined(CDPERF_HAVE_ISCSI)
+#include "transport_iscsi.c"
+#endif
+
+#if defined(_WIN32)
+#define CDPERF_EXPORT __declspec(dllexport)
+#else
+#define CDPERF_EXPORT __attribute__((visibility("default")))
+#endif
+
+#define DRIVE_MT "cdperf.drive"
+#define CDPERF_VERSION "0.1.0"
+
+static void cdperf_error_set(struct cdperf_error *err, enum cdperf_err_kind kind, int code,
+                             const char *fmt, ...)
+{
+  va_list ap;
+  err->kind = kind;
+  err->code = code;
+  va_start(ap, fmt);
+  vsnprintf(err->message, sizeof err->message, fmt, ap);
+  va_end(ap);
+}
+
+/* ---- names ---------------------------------------------------------------------- */
+
+struct code_name { int code; const char *name; };
+
+static const struct code_name errno_names[] = {
+  { EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EIO, "EIO" }, { ENXIO, "ENXIO" },
+  { EBADF, "EBADF" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" }, { EACCES, "EACCES" },
+  { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" }, { ENODEV, "ENODEV" }, { ENOTDIR, "ENOTDIR" },
+  { EISDIR, "EISDIR" }, { EINVAL, "EINVAL" }, { ENOTTY, "ENOTTY" }, { EROFS, "EROFS" },
+  { EINTR, "EINTR" }, { ENOSYS, "ENOSYS" },
+#ifdef ENOMEDIUM
+  { ENOMEDIUM, "ENOMEDIUM" },
+#endif
+#ifdef ETIMEDOUT
+  { ETIMEDOUT, "ETIMEDOUT" },
+#endif
+#ifdef EOVERFLOW
+  { EOVERFLOW, "EOVERFLOW" },
+#endif
+  { 0, NULL }
+};
+
+/* Linux SCSI host and driver byte values (include/scsi/scsi_status.h). */
+static const char *const host_status_names[] = {
+  "DID_OK", "DID_NO_CONNECT", "DID_BUS_BUSY", "DID_TIME_OUT", "DID_BAD_TARGET", "DID_ABORT",
+  "DID_PARITY", "DID_ERROR", "DID_RESET", "DID_BAD_INTR", "DID_PASSTHROUGH", "DID_SOFT_ERROR",
+  "DID_IMM_RETRY", "DID_REQUEUE", "DID_TRANSPORT_DISRUPTED", "DID_TRANSPORT_FAILFAST",
+  "DID_TARGET_FAILURE", "DID_NEXUS_FAILURE", "DID_ALLOC_FAILURE", "DID_MEDIUM_ERROR"
+};
+static const char *const driver_status_names[] = {
+  "DRIVER_OK", "DRIVER_BUSY", "DRIVER_SOFT", "DRIVER_MEDIA", "DRIVER_ERROR",
+  "DRIVER_INVALID", "DRIVER_TIMEOUT", "DRIVER_HARD", "DRIVER_SENSE"
+};
+
+static const struct code_name scsi_status_names[] = {
+  { 0x00, "GOOD" }, { 0x02, "CHECK CONDITION" }, { 0x04, "CONDITION MET" }, { 0x08, "BUSY" },
+  { 0x18, "RESERVATION CONFLICT" }, { 0x28, "TASK SET FULL" }, { 0x30, "ACA ACTIVE" },
+  { 0x40, "TASK ABORTED" }, { 0, NULL }
+};
+
+static const char *code_name_find(const struct code_name *t, int code)
+{
+  for (; t->name != NULL; t++)
+    if (t->code == code)
+      return t->name;
+  return NULL;
+}
+
+/* ---- the drive userdata ------------------------------------------------------------ */
+
+struct drive {
+  struct cdperf_transport *t;  /* NULL when closed */
+  int is_lua;                  /* transport_lua: bind the running thread first */
+  int trace;                   /* CDPERF_TRACE set: print each CDB to stderr */
+};
+
+static struct drive *drive_check(lua_State *L, int idx)
+{
+  struct drive *d = (struct drive *)luaL_checkudata(L, idx, DRIVE_MT);
+  if (d->t == NULL)
+    luaL_error(L, "attempt to use a closed drive");
+  return d;
+}
+
+static const char *drive_label(lua_State *L, int idx)
+{
+  const char *s;
+  lua_getiuservalue(L, idx, 1);
+  s = lua_tostring(L, -1);
+  lua_pop(L, 1); /* the string stays anchored in the uservalue */
+  return s != NULL ? s : "?";
+}
+
+static void drive_release(lua_State *L, struct drive *d)
+{
+  if (d->t != NULL) {
+    struct cdperf_transport *t = d->t;
+    d->t = NULL;
+    if (d->is_lua)
+      transport_lua_bind(t, L);
+    t->ops->close(t);
+  }
+}
+
+/* close(), __close and __gc share this; closing twice is fine. */
+static int drive_close(lua_State *L)
+{
+  struct drive *d = (struct drive *)luaL_checkudata(L, 1, DRIVE_MT);
+  drive_release(L, d);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static int drive_tostring(lua_State *L)
+{
+  struct drive *d = (struct drive *)luaL_checkudata(L, 1, DRIVE_MT);
+  if (d->t == NULL)
+    lua_pushliteral(L, "cdperf.drive (closed)");
+  else
+    lua_pushfstring(L, "cdperf.drive (%s)", drive_label(L, 1));
+  return 1;
+}
+
+static int drive_is_open(lua_State *L)
+{
+  struct drive *d = (struct drive *)luaL_checkudata(L, 1, DRIVE_MT);
+  lua_pushboolean(L, d->t != NULL);
+  return 1;
+}
+
+/* ---- errors as nil, message, info ---------------------------------------------------- */
+
+static void info_set_string(lua_State *L, const char *k, const char *v)
+{
+  lua_pushstring(L, v);
+  lua_setfield(L, -2, k);
+}
+
+static void info_set_int(lua_State *L, const char *k, lua_Integer v)
+{
+  lua_pushinteger(L, v);
+  lua_setfield(L, -2, k);
+}
+
+/* Pushes nil, "COMMAND: message", info; returns 3. */
+static int push_failure(lua_State *L, const char *command, const struct cdperf_error *err)
+{
+  lua_pushnil(L);
+  lua_pushfstring(L, "%s: %s", command, err->message);
+  lua_createtable(L, 0, 5);
+  info_set_string(L, "command", command);
+  switch (err->kind) {
+  case CDPERF_ERR_OS: {
+    const char *name = code_name_find(errno_names, err->code);
+    info_set_string(L, "kind", "os");
+    info_set_int(L, "errno", err->code);
+    if (name != NULL)
+      info_set_string(L, "code", name);
+    break;
+  }
+  case CDPERF_ERR_WIN32:
+    info_set_string(L, "kind", "win32");
+    info_set_int(L, "code", err->code);
+    break;
+  case CDPERF_ERR_ISCSI:
+    info_set_string(L, "kind", "iscsi");
+    info_set_int(L, "code", err->code);
+    break;
+  case CDPERF_ERR_DEVICE:
+    info_set_string(L, "kind", "device");
+    break;
+  case CDPERF_ERR_UNSUPPORTED:
+    info_set_string(L, "kind", "unsupported");
+    break;
+  default:
+    info_set_string(L, "kind", "decode");
+    break;
+  }
+  return 3;
+}
+
+static int push_decode_failure(lua_State *L, const char *command, const char *fmt, ...)
+{
+  struct cdperf_error err;
+  va_list ap;
+  err.kind = CDPERF_ERR_NONE;
+  err.code = 0;
+  va_start(ap, fmt);
+  vsnprintf(err.message, sizeof err.message, fmt, ap);
+  va_end(ap);
+  return push_failure(L, command, &err);
+}
+
+/* CHECK CONDITION and the other non-GOOD outcomes of a delivered command. */
+static int push_scsi_failure(lua_State *L, const char *command, const struct cdperf_cmd *cmd)
+{
+  struct mmc_sense s;
+  const char *text = NULL, *key = NULL;
+
+  lua_pushnil(L);
+  if (cmd->host_status != 0 || ((cmd->driver_status & 0x0F) != 0 &&
+                                (cmd->driver_status & 0x0F) != 0x08)) {
+    const char *h = (size_t)cmd->host_status <
+                            sizeof host_status_names / sizeof host_status_names[0]
+                        ? host_status_names[cmd->host_status] : "DID_UNKNOWN";
+    const char *dn = (size_t)(cmd->driver_status & 0x0F) <
+                             sizeof driver_status_names / sizeof driver_status_names[0]
+                         ? driver_status_names[cmd->driver_status & 0x0F] : "DRIVER_UNKNOWN";
+    if (cmd->host_status != 0)
+      lua_pushfstring(L, "%s: host adapter error %s (0x%02x)", command, h, cmd->host_status);
+    else
+      lua_pushfstring(L, "%s: driver error %s (0x%02x)", command, dn, cmd->driver_status);
+    lua_createtable(L, 0, 6);
+    info_set_string(L, "kind", "host");
+    info_set_string(L, "command", command);
+    info_set_int(L, "host_status", cmd->host_status);
+    info_set_int(L, "driver_status", cmd->driver_status);
+    info_set_string(L, "code", cmd->host_status != 0 ? h : dn);
+    info_set_int(L, "status", cmd->status);
+    return 3;
+  }
+  if (cmd->status == 0x02 && mmc_decode_sense(cmd->sense, cmd->sense_len, &s)) {
+    char hex[40];
+    key = sense_key_name(s.key);
+    text = sense_asc_text(s.asc, s.ascq);
+    if (text == NULL) {
+      snprintf(hex, sizeof hex, "ASC 0x%02X ASCQ 0x%02X", (unsigned)s.asc, (unsigned)s.ascq);
+      lua_pushfstring(L, "%s: %s, %s", command, key, hex);
+    } else {
+      lua_pushfstring(L, "%s: %s, %s", command, key, text);
+    }
+    lua_createtable(L, 0, 10);
+    info_set_string(L, "kind", "scsi");
+    info_set_string(L, "command", command);
+    info_set_int(L, "status", cmd->status);
+    info_set_int(L, "sense_key", s.key);
+    info_set_int(L, "asc", s.asc);
+    info_set_int(L, "ascq", s.ascq);
+    info_set_string(L, "sense", key);
+    if (text != NULL)
+      info_set_string(L, "text", text);
+    if (s.information_valid)
+      info_set_int(L, "information", (lua_Integer)s.information);
+    if (s.deferred) {
+      lua_pushboolean(L, 1);
+      lua_setfield(L, -2, "deferred");
+    }
+    lua_pushlstring(L, (const char *)cmd->sense, cmd->sense_len);
+    lua_setfield(L, -2, "sense_bytes");
+    return 3;
+  }
+  {
+    const char *sn = code_name_find(scsi_status_names, cmd->status);
+    if (cmd->status == 0x02)
+      lua_pushfstring(L, "%s: CHECK CONDITION without usable sense data", command);
+    else if (sn != NULL)
+      lua_pushfstring(L, "%s: SCSI status %s", command, sn);
+    else
+      lua_pushfstring(L, "%s: SCSI status 0x%02x", command, cmd->status);
+    lua_createtable(L, 0, 4);
+    info_set_string(L, "kind", "scsi");
+    info_set_string(L, "command", command);
+    info_set_int(L, "status", cmd->status);
+    lua_pushlstring(L, (const char *)cmd->sense, cmd->sense_len);
+    lua_setfield(L, -2, "sense_bytes");
+  }
+  return 3;
+}
+
+/* Success for GOOD, and for CHECK CONDITION that only reports a recovered error. */
+static int cmd_succeeded(const struct cdperf_cmd *cmd)
+{
+  struct mmc_sense s;
+  if (cmd->host_status != 0)
+    return 0;
+  if ((cmd->driver_status & 0x0F) != 0 && (cmd->driver_status & 0x0F) != 0x08)
+    return 0;
+  if (cmd->status == 0x00)
+    return 1;
+  if (cmd->status == 0x02 && mmc_decode_sense(cmd->sense, cmd->sense_len, &s))
+    return s.key == 0x01 || (s.key == 0x00 && s.asc == 0 && s.ascq == 0);
+  return 0;
+}
+
+static void drive_trace(lua_State *L, struct drive *d, const struct cdperf_cmd *cmd)
+{
+  size_t i;
+  fprintf(stderr, "cdperf: %s %s CDB", d->t->ops->name, drive_label(L, 1));
+  for (i = 0; i < cmd->cdb_len; i++)
+    fprintf(stderr, " %02X", cmd->cdb[i]);
+  fprintf(stderr, "\n");
+}
+
+/* Runs cmd on the drive at stack index 1. 0 on success; otherwise pushes
+ * nil, message, info and returns 3. */
+static int drive_exec(lua_State *L, struct drive *d, struct cdperf_cmd *cmd, const char *command)
+{
+  struct cdperf_error err;
+  memset(&err, 0, sizeof err);
+  cmd->received = 0;
+  cmd->status = 0;
+  cmd->sense_len = 0;
+  cmd->host_status = cmd->driver_status = cmd->resid = 0;
+  if (d->is_lua)
+    transport_lua_bind(d->t, L);
+  if (d->trace)
+    drive_trace(L, d, cmd);
+  if (d->t->ops->exec(d->t, cmd, &err) != 0)
+    return push_failure(L, command, &err);
+  if (!cmd_succeeded(cmd))
+    return push_scsi_failure(L, command, cmd);
+  return 0;
+}
+
+/* ---- reading request tables -------------------------------------------------------- */
+
+/* Misuse: every key must be a known field. */
+static void check_fields(lua_State *L, int idx, const char *const *allowed)
+{
+  lua_pushnil(L);
+  while (lua_next(L, idx) != 0) {
+    const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+    int i, ok = 0;
+    for (i = 0; k != NULL && allowed[i] != NULL; i++)
+      if (strcmp(k, allowed[i]) == 0)
+        ok = 1;
+    if (!ok) {
+      luaL_Buffer b;
+      luaL_buffinit(L, &b);
+      for (i = 0; allowed[i] != NULL; i++) {
+        if (i > 0)
+          luaL_addchar(&b, '|');
+        luaL_addstring(&b, allowed[i]);
+      }
+      luaL_pushresult(&b);
+      if (k != NULL)
+        luaL_error(L, "bad field '%s' (unknown field; expected %s)", k, lua_tostring(L, -1));
+      luaL_error(L, "bad field of type %s (unknown field; expected %s)",
+                 luaL_typename(L, -3), lua_tostring(L, -1));
+    }
+    lua_pop(L, 1);
+  }
+}
+
+static void push_names(lua_State *L, const char *const *names)
+{
+  luaL_Buffer b;
+  int i;
+  luaL_buffinit(L, &b);
+  for (i = 0; names[i] != NULL; i++) {
+    if (i > 0)
+      luaL_addchar(&b, '|');
+    luaL_addstring(&b, names[i]);
+  }
+  luaL_pushresult(&b);
+}
+
+/* A field naming one of names (value first_value + index) or an integer.
+ * Integers are returned as given: range checks belong to the caller. */
+static lua_Integer get_enum_field(lua_State *L, int idx, const char *field,
+                                  const char *const *names, lua_Integer first_value,
+                                  lua_Integer dflt)
+{
+  lua_Integer v = dflt;
+  int isint;
+  lua_getfield(L, idx, field);
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    return dflt;
+  }
+  if (lua_type(L, -1) == LUA_TSTRING) {
+    const char *s = lua_tostring(L, -1);
+    int i;
+    for (i = 0; names[i] != NULL; i++)
+      if (strcmp(s, names[i]) == 0) {
+        lua_pop(L, 1);
+        return first_value + i;
+      }
+    push_names(L, names);
+    luaL_error(L, "bad field '%s' (expected %s, got \"%s\")", field, lua_tostring(L, -1), s);
+  }
+  v = lua_tointegerx(L, -1, &isint);
+  if (!isint) {
+    push_names(L, names);
+    luaL_error(L, "bad field '%s' (expected %s or an integer, got %s)", field,
+               lua_tostring(L, -1), luaL_typename(L, -2));
+  }
+  lua_pop(L, 1);
+  return v;
+}
+
+static void enum_range_error(lua_State *L, const char *field, const char *const *names,
+                             lua_Integer first, lua_Integer got)
+{
+  int n = 0;
+  while (names[n] != NULL)
+    n++;
+  push_names(L, names);
+  luaL_error(L, "bad field '%s' (expected %s or %d..%d, got %d)", field, lua_tostring(L, -1),
+             (int)first, (int)(first + n - 1), (int)got);
+}
+
+static uint32_t get_uint_field(lua_State *L, int idx, const char *field, lua_Integer dflt,
+                               lua_Integer max, int required)
+{
+  lua_Integer v;
+  int isint;
+  lua_getfield(L, idx, field);
+  if (lua_isnil(L, -1)) {
+    if (required)
+      luaL_error(L, "bad field '%s' (expected an integer 0..%I, got nil)", field, max);
+    lua_pop(L, 1);
+    return (uint32_t)dflt;
+  }
+  v = lua_tointegerx(L, -1, &isint);
+  if (!isint || lua_type(L, -1) != LUA_TNUMBER) {
+    if (lua_type(L, -1) == LUA_TNUMBER)
+      luaL_error(L, "bad field '%s' (expected an integer 0..%I, got %s)", field, max,
+                 lua_tostring(L, -1));
+    luaL_error(L, "bad field '%s' (expected an integer 0..%I, got %s)", field, max,
+               luaL_typename(L, -1));
+  }
+  if (v < 0 || v > max)
+    luaL_error(L, "bad field '%s' (expected an integer 0..%I, got %I)", field, max, v);
+  lua_pop(L, 1);
+  return (uint32_t)v;
+}
+
+static int get_bool_field(lua_State *L, int idx, const char *field)
+{
+  int v;
+  lua_getfield(L, idx, field);
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  if (!lua_isboolean(L, -1))
+    luaL_error(L, "bad field '%s' (expected a boolean, got %s)", field, luaL_typename(L, -1));
+  v = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+static const char *const request_type_names[] = { "performance", "write_speed", NULL };
+static const char *const performance_type_names[] = { "read", "write", NULL };
+static const char *const exceptions_names[] = { "nominal", "entire", "exceptions_only", NULL };
+static const char *const tolerance_names[] = { "10_nominal_20_exceptions", NULL };
+static const char *const rotation_names[] = { "clv", "cav", NULL };
+static const char *const perf_request_fields[] = {
+  "request_type", "performance_type", "exceptions", "tolerance", "starting_lba", NULL
+};
+
+/* Reads CDROM_PERFORMANCE_REQUEST / CDROM_WRITE_SPEED_REQUEST from the table
+ * at idx (absent = all defaults) and validates it as the Windows driver does. */
+static void read_perf_request(lua_State *L, int idx, struct mmc_perf_request *r)
+{
+  const char *bad;
+  r->request_type = MMC_REQ_PERFORMANCE;
+  r->performance_type = MMC_PERF_READ;
+  r->exceptions = MMC_EXC_NOMINAL;
+  r->tolerance = MMC_TOL_10_20;
+  r->starting_lba = 0;
+  if (lua_isnoneornil(L, idx))
+    return;
+  luaL_checktype(L, idx, LUA_TTABLE);
+  check_fields(L, idx, perf_request_fields);
+  r->request_type = (int)get_enum_field(L, idx, "request_type", request_type_names, 1, 1);
+  r->performance_type = (int)get_enum_field(L, idx, "performance_type",
+                                            performance_type_names, 1, 1);
+  r->exceptions = (int)get_enum_field(L, idx, "exceptions", exceptions_names, 1, 1);
+  r->tolerance = (int)get_enum_field(L, idx, "tolerance", tolerance_names, 1, 1);
+  r->starting_lba = get_uint_field(L, idx, "starting_lba", 0, 0xFFFFFFFF, 0);
+  bad = mmc_perf_request_invalid_field(r);
+  if (bad == NULL)
+    return;
+  if (strcmp(bad, "request_type") == 0)
+    enum_range_error(L, bad, request_type_names, 1, r->request_type);
+  if (strcmp(bad, "performance_type") == 0)
+    enum_range_error(L, bad, performance_type_names, 1, r->performance_type);
+  if (strcmp(bad, "exceptions") == 0)
+    enum_range_error(L, bad, exceptions_names, 1, r->exceptions);
+  enum_range_error(L, bad, tolerance_names, 1, r->tolerance);
+}
+
+/* ---- results as tables ---------------------------------------------------------------- */
+
+static void set_int(lua_State *L, const char *k, lua_Integer v)
+{
+  lua_pushinteger(L, v);
+  lua_setfield(L, -2, k);
+}
+
+static void set_bool(lua_State *L, const char *k, int v)
+{
+  lua_pushboolean(L, v);
+  lua_setfield(L, -2, k);
+}
+
+/* Pushes the result table for a performance response, or nil, message, info.
+ * Returns the number of values pushed. */
+static int push_perf_result(lua_State *L, const uint8_t *buf, size_t len,
+                            const struct mmc_perf_request *r, const char *command)
+{
+  struct mmc_perf_layout lay;
+  enum mmc_parse_result pr = mmc_perf_parse(buf, len, r, &lay);
+  size_t i;
+
+  if (pr == MMC_PARSE_SHORT)
+    return push_decode_failure(L, command, "%s (got %d bytes)", mmc_parse_message(pr), (int)len);
+  if (pr != MMC_PARSE_OK)
+    return push_decode_failure(L, command, "%s", mmc_parse_message(pr));
+
+  lua_createtable(L, 0, 4);
+  lua_createtable(L, 0, 3);
+  set_int(L, "data_length", (lua_Integer)lay.data_length);
+  set_bool(L, "except", lay.except);
+  set_bool(L, "write", lay.write);
+  lua_setfield(L, -2, "header");
+
+  lua_createtable(L, (int)(lay.count < INT_MAX ? lay.count : INT_MAX), 0);
+  for (i = 0; i < lay.count; i++) {
+    if (lay.kind == MMC_DESC_NOMINAL) {
+      struct mmc_nominal d;
+      if (!mmc_decode_nominal(buf, lay.used, i, &d))
+        break;
+      lua_createtable(L, 0, 4);
+      set_int(L, "start_lba", d.start_lba);
+      set_int(L, "start_performance", d.start_performance);
+      set_int(L, "end_lba", d.end_lba);
+      set_int(L, "end_performance", d.end_performance);
+    } else if (lay.kind == MMC_DESC_EXCEPTION) {
+      struct mmc_exception d;
+      if (!mmc_decode_exception(buf, lay.used, i, &d))
+        break;
+      lua_createtable(L, 0, 2);
+      set_int(L, "lba", d.lba);
+      set_int(L, "time", d.time);
+    } else {
+      struct mmc_write_speed d;
+      if (!mmc_decode_write_speed(buf, lay.used, i, &d))
+        break;
+      lua_createtable(L, 0, 7);
+      set_bool(L, "mixed_read_write", d.mrw);
+      set_bool(L, "exact", d.exact);
+      set_bool(L, "restore_drive_defaults", d.rdd);
+      set_int(L, "write_rotation_control", d.wrc);
+      set_int(L, "end_lba", d.end_lba);
+      set_int(L, "read_speed", d.read_speed);
+      set_int(L, "write_speed", d.write_speed);
+    }
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setfield(L, -2, "descriptors");
+  lua_pushstring(L, lay.kind == MMC_DESC_NOMINAL ? "nominal"
+                    : lay.kind == MMC_DESC_EXCEPTION ? "exception" : "write_speed");
+  lua_setfield(L, -2, "kind");
+  lua_pushlstring(L, (const char *)buf, lay.used);
+  lua_setfield(L, -2, "raw");
+  set_bool(L, "truncated", lay.truncated);
+  return 1;
+}
+
+static int push_capabilities(lua_State *L, const uint8_t *buf, size_t len, const char *command)
+{
+  struct mmc_capabilities *c = (struct mmc_capabilities *)malloc(sizeof *c);
+  enum mmc_page_result pr;
+  size_t i;
+
+  if (c == NULL)
+    return luaL_error(L, "out of memory");
+  pr = mmc_decode_page_2a(buf, len, c);
+  if (pr != MMC_PAGE_OK) {
+    int wrong = pr == MMC_PAGE_WRONG_PAGE;
+    size_t off = c->page_offset;
+    free(c);
+    if (wrong && off < len)
+      return push_decode_failure(L, command, "expected mode page 2Ah, got page %02Xh",
+                                 (unsigned)(buf[off] & 0x3F));
+    return push_decode_failure(L, command, "mode page 2Ah too short (%d bytes)", (int)len);
+  }
+  lua_createtable(L, 0, 12);
+  set_int(L, "max_read_speed", c->max_read_speed);
+  set_int(L, "current_read_speed", c->current_read_speed);
+  set_int(L, "max_write_speed", c->max_write_speed);
+  set_int(L, "current_write_speed", c->current_write_speed);
+  if (c->has_selected) {
+    set_int(L, "current_write_speed_selected", c->current_write_speed_selected);
+    set_int(L, "rotation_control", c->rotation_control);
+  }
+  set_int(L, "buffer_size_kb", c->buffer_size_kb);
+  set_int(L, "page_length", (lua_Integer)c->page_length);
+  set_int(L, "claimed_write_speeds", c->claimed_speeds);
+  set_bool(L, "truncated", c->truncated);
+  lua_createtable(L, (int)c->n_speeds, 0);
+  for (i = 0; i < c->n_speeds; i++) {
+    lua_createtable(L, 0, 2);
+    set_int(L, "speed", c->speeds[i].speed);
+    set_int(L, "rotation_control", c->speeds[i].rotation);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setfield(L, -2, "write_speeds");
+  free(c);
+  return 1;
+}
+
+static int push_inquiry(lua_State *L, const uint8_t *buf, size_t len, const char *command)
+{
+  struct mmc_inquiry q;
+  if (!mmc_decode_inquiry(buf, len, &q))
+    return push_decode_failure(L, command, "INQUIRY data too short (%d bytes)", (int)len);
+  lua_createtable(L, 0, 5);
+  set_int(L, "peripheral_type", q.peripheral_type);
+  set_int(L, "peripheral_qualifier", q.peripheral_qualifier);
+  lua_pushstring(L, q.vendor);
+  lua_setfield(L, -2, "vendor");
+  lua_pushstring(L, q.product);
+  lua_setfield(L, -2, "product");
+  lua_pushstring(L, q.revision);
+  lua_setfield(L, -2, "revision");
+  return 1;
+}
+
+static int push_sense(lua_State *L, const uint8_t *buf, size_t len)
+{
+  struct mmc_sense s;
+  const char *text;
+  if (!mmc_decode_sense(buf, len, &s))
+    return push_decode_failure(L, "sense", "not fixed or descriptor format sense data (%d bytes)",
+                               (int)len);
+  text = sense_asc_text(s.asc, s.ascq);
+  lua_createtable(L, 0, 9);
+  set_int(L, "response_code", s.response_code);
+  set_bool(L, "descriptor_format", s.descriptor_format);
+  set_bool(L, "deferred", s.deferred);
+  set_int(L, "sense_key", s.key);
+  set_int(L, "asc", s.asc);
+  set_int(L, "ascq", s.ascq);
+  lua_pushstring(L, sense_key_name(s.key));
+  lua_setfield(L, -2, "sense");
+  if (text != NULL) {
+    lua_pushstring(L, text);
+    lua_setfield(L, -2, "text");
+  }
+  if (s.information_valid)
+    set_int(L, "information", s.information);
+  return 1;
+}
+
+/* ---- drive methods -------------------------------------------------------------------- */
+
+/* One GET PERFORMANCE into buf (len bytes, max descriptors n). 0 or pushed error. */
+static int perf_command(lua_State *L, struct drive *d, const struct mmc_perf_request *r,
+                        uint8_t *buf, size_t len, unsigned n, size_t *received)
+{
+  struct cdperf_cmd cmd;
+  uint8_t cdb[12];
+  if (d->t->ops->get_performance != NULL) {
+    struct cdperf_error err;
+    memset(&err, 0, sizeof err);
+    *received = 0;
+    if (d->t->ops->get_performance(d->t, r, buf, len, received, &err) != 0)
+      return push_failure(L, "GET PERFORMANCE", &err);
+    if (*received > len)
+      *received = len;
+    return 0;
+  }
+  mmc_build_get_performance(cdb, r, n);
+  memset(&cmd, 0, sizeof cmd);
+  cmd.cdb = cdb;
+  cmd.cdb_len = sizeof cdb;
+  cmd.dir = CDPERF_DIR_IN;
+  cmd.data = buf;
+  cmd.data_len = len;
+  if (drive_exec(L, d, &cmd, "GET PERFORMANCE") != 0)
+    return 3;
+  *received = cmd.received;
+  return 0;
+}
+
+static int drive_get_performance(lua_State *L)
+{
+  struct drive *d = drive_check(L, 1);
+  struct mmc_perf_request r;
+  size_t size, len, received = 0;
+  unsigned n = MMC_FIRST_DESCRIPTORS;
+  uint8_t *buf;
+
+  read_perf_request(L, 2, &r);
+  size = mmc_perf_descriptor_size(&r);
+  /* The allocation equals 8 + size x n exactly: virtio-scsi checks it. */
+  len = MMC_PERF_HEADER_LEN + size * n;
+  buf = (uint8_t *)lua_newuserdatauv(L, len, 0);
+  if (perf_command(L, d, &r, buf, len, n, &received) != 0)
+    return 3;
+  if (received >= MMC_PERF_HEADER_LEN) {
+    uint64_t claimed = (uint64_t)mmc_be32(buf) + 4u;
+    if (claimed > len) {
+      /* More exists: one second command sized for all of it, within 65535 bytes. */
+      uint64_t want = claimed < MMC_MAX_TRANSFER ? claimed : MMC_MAX_TRANSFER;
+      unsigned n2 = (unsigned)((want - MMC_PERF_HEADER_LEN + size - 1) / size);
+      if (n2 > mmc_perf_max_descriptors(&r))
+        n2 = mmc_perf_max_descriptors(&r);
+      if (n2 > n) {
+        n = n2;
+        len = MMC_PERF_HEADER_LEN + size * n;
+        buf = (uint8_t *)lua_newuserdatauv(L, len, 0);
+        if (perf_command(L, d, &r, buf, len, n, &received) != 0)
+          return 3;
+      }
+    }
+  }
+  return push_perf_result(L, buf, received, &r, "GET PERFORMANCE");
+}
+
+/* A data-in command of up to alloc bytes; on success leaves the buffer on
+ * the stack and returns it. On failure returns NULL with 3 values pushed. */
+static uint8_t *data_in(lua_State *L, struct drive *d, const uint8_t *cdb, size_t cdb_len,
+                        size_t alloc, const char *command, size_t *received)
+{
+  struct cdperf_cmd cmd;
+  uint8_t *buf = (uint8_t *)lua_newuserdatauv(L, alloc, 0);
+  memset(buf, 0, alloc);
+  memset(&cmd, 0, sizeof cmd);
+  cmd.cdb = cdb;
+  cmd.cdb_len = cdb_len;
+  cmd.dir = CDPERF_DIR_IN;
+  cmd.data = buf;
+  cmd.data_len = alloc;
+  if (drive_exec(L, d, &cmd, command) != 0)
+    return NULL;
+  *received = cmd.received;
+  return buf;
+}
+
+static int drive_inquiry(lua_State *L)
+{
+  struct drive *d = drive_check(L, 1);
+  uint8_t cdb[6], *buf;
+  size_t got = 0;
+  mmc_build_inquiry(cdb, MMC_INQUIRY_LEN);
+  if ((buf = data_in(L, d, cdb, sizeof cdb, MMC_INQUIRY_LEN, "INQUIRY", &got)) == NULL)
+    return 3;
+  return push_inquiry(L, buf, got, "INQUIRY");
+}
+
+static int drive_profile(lua_State *L)
+{
+  struct drive *d = drive_check(L, 1);
+  uint8_t cdb[10], *buf;
+  size_t got = 0;
+  unsigned profile = 0;
+  mmc_build_get_configuration(cdb, MMC_CONFIG_HEADER_LEN);
+  buf = data_in(L, d, cdb, sizeof cdb, MMC_CONFIG_HEADER_LEN, "GET CONFIGURATION", &got);
+  if (buf == NULL)
+    return 3;
+  if (!mmc_decode_current_profile(buf, got, &profile))
+    return push_decode_failure(L, "GET CONFIGURATION", "feature header too short (%d bytes)",
+                               (int)got);
+  lua_createtable(L, 0, 1);
+  set_int(L, "code", profile);
+  return 1;
+}
+
+static int drive_capabilities(lua_State *L)
+{
+  struct drive *d = drive_check(L, 1);
+  uint8_t cdb[10], *buf;
+  size_t got = 0;
+  mmc_build_mode_sense_2a(cdb, MMC_PAGE_2A_ALLOC);
+  buf = data_in(L, d, cdb, sizeof cdb, MMC_PAGE_2A_ALLOC, "MODE SENSE", &got);
+  if (buf == NULL)
+    return 3;
+  return push_capabilities(L, buf, got, "MODE SENSE");
+}
+
+static int drive_request_sense(lua_State *L)
+{
+  struct drive *d = drive_check(L, 1);
+  uint8_t cdb[6], *buf;
+  size_t got = 0;
+  mmc_build_request_sense(cdb, 18);
+  if ((buf = data_in(L, d, cdb, sizeof cdb, 18, "REQUEST SENSE", &got)) == NULL)
+    return 3;
+  return push_sense(L, buf, got);
+}
+
+static int drive_test_unit_ready(lua_State *L)
+{
+  struct drive *d = drive_check(L, 1);
+  struct cdperf_cmd cmd;
+  uint8_t cdb[6];
+  mmc_build_test_unit_ready(cdb);
+  memset(&cmd, 0, sizeof cmd);
+  cmd.cdb = cdb;
+  cmd.cdb_len = sizeof cdb;
+  cmd.dir = CDPERF_DIR_NONE;
+  if (drive_exec(L, d, &cmd, "TEST UNIT READY") != 0)
+    return 3;
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* On Linux a read-only handle cannot send these; say so rather than EPERM. */
+static int control_refused(lua_State *L, struct drive *d, const char *command)
+{
+  struct cdperf_error err;
+  if (!d->t->control_needs_write || d->t->writable)
+    return 0;
+  cdperf_error_set(&err, CDPERF_ERR_OS, EPERM,
+                   "needs write access: open the drive with cdperf.open(%s, { write = true })",
+                   drive_label(L, 1));
+  return push_failure(L, command, &err);
+}
+
+static unsigned get_speed_field(lua_State *L, int idx, const char *field)
+{
+  lua_getfield(L, idx, field);
+  if (lua_isnil(L, -1) || (lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "max") == 0)) {
+    lua_pop(L, 1);
+    return 0xFFFF;
+  }
+  lua_pop(L, 1);
+  return get_uint_field(L, idx, field, 0xFFFF, 0xFFFF, 0);
+}
+
+static int get_rotation_field(lua_State *L, int idx)
+{
+  lua_Integer v = get_enum_field(L, idx, "rotation", rotation_names, 0, 0);
+  if (v < 0 || v > 3)
+    enum_range_error(L, "rotation", rotation_names, 0, v);
+  return (int)v;
+}
+
+static const char *const set_speed_fields[] = { "read", "write", "rotation", NULL };
+
+static int drive_set_speed(lua_State *L)
+{
+  struct drive *d = drive_check(L, 1);
+  unsigned rd, wr;
+  int rot, n;
+  struct cdperf_cmd cmd;
+  uint8_t cdb[12];
+
+  luaL_checktype(L, 2, LUA_TTABLE);
+  check_fields(L, 2, set_speed_fields);
+  rd = get_speed_field(L, 2, "read");
+  wr = get_speed_field(L, 2, "write");
+  rot = get_rotation_field(L, 2);
+  if ((n = control_refused(L, d, "SET CD SPEED")) != 0)
+    return n;
+  if (d->t->ops->set_speed != NULL) {
+    struct cdperf_error err;
+    memset(&err, 0, sizeof err);
+    if (d->t->ops->set_speed(d->t, rd, wr, rot, &err) != 0)
+      return push_failure(L, "SET CD SPEED", &err);
+  } else {
+    mmc_build_set_cd_speed(cdb, rd, wr, rot);
+    memset(&cmd, 0, sizeof cmd);
+    cmd.cdb = cdb;
+    cmd.cdb_len = sizeof cdb;
+    cmd.dir = CDPERF_DIR_NONE;
+    if (drive_exec(L, d, &cmd, "SET CD SPEED") != 0)
+      return 3;
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static const char *const set_streaming_fields[] = {
+  "start_lba", "end_lba", "read_size", "read_time", "write_size", "write_time", "rotation",
+  "restore_defaults", "exact", "random_access", "persistent", NULL
+};
+
+static int drive_set_streaming(lua_State *L)
+{
+  struct drive *d = drive_check(L, 1);
+  struct mmc_streaming s;
+  int persistent, n;
+  struct cdperf_cmd cmd;
+  uint8_t cdb[12], param[MMC_STREAMING_LEN];
+
+  luaL_checktype(L, 2, LUA_TTABLE);
+  check_fields(L, 2, set_streaming_fields);
+  memset(&s, 0, sizeof s);
+  s.restore_defaults = get_bool_field(L, 2, "restore_defaults");
+  s.exact = get_bool_field(L, 2, "exact");
+  s.random_access = get_bool_field(L, 2, "random_access");
+  persistent = get_bool_field(L, 2, "persistent");
+  s.start_lba = get_uint_field(L, 2, "start_lba", 0, 0xFFFFFFFF, 0);
+  s.end_lba = get_uint_field(L, 2, "end_lba", 0, 0xFFFFFFFF, !s.restore_defaults);
+  s.read_size = get_uint_field(L, 2, "read_size", 0, 0xFFFFFFFF, 0);
+  s.read_time = get_uint_field(L, 2, "read_time", 1000, 0xFFFFFFFF, 0);
+  s.write_size = get_uint_field(L, 2, "write_size", 0, 0xFFFFFFFF, 0);
+  s.write_time = get_uint_field(L, 2, "write_time", 1000, 0xFFFFFFFF, 0);
+  s.rotation = get_rotation_field(L, 2);
+  if ((n = control_refused(L, d, "SET STREAMING")) != 0)
+    return n;
+  if (d->t->ops->set_streaming != NULL) {
+    struct cdperf_error err;
+    memset(&err, 0, sizeof err);
+    if (d->t->ops->set_streaming(d->t, &s, persistent, &err) != 0)
+      return push_failure(L, "SET STREAMING", &err);
+  } else {
+    mmc_build_set_streaming(cdb, param, &s);
+    memset(&cmd, 0, sizeof cmd);
+    cmd.cdb = cdb;
+    cmd.cdb_len = sizeof cdb;
+    cmd.dir = CDPERF_DIR_OUT;
+    cmd.data = param;
+    cmd.data_len = sizeof param;
+    if (drive_exec(L, d, &cmd, "SET STREAMING") != 0)
+      return 3;
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* ---- module functions ------------------------------------------------------------------- */
+
+static const char *const open_fields[] = { "write", "timeout_ms", "name", NULL };
+
+static int is_callable(lua_State *L, int idx)
+{
+  int yes;
+  if (lua_type(L, idx) == LUA_TFUNCTION)
+    return 1;
+  if (luaL_getmetafield(L, idx, "__call") == LUA_TNIL)
+    return 0;
+  yes = 1;
+  lua_pop(L, 1);
+  return yes;
+}
+
+/* open(device [, opts]) -> drive | nil, message, info */
+static int core_open(lua_State *L)
+{
+  struct drive *d;
+  struct cdperf_transport *t = NULL;
+  struct cdperf_error err;
+  int write = 0, rc, is_lua = 0;
+  unsigned timeout_ms = CDPERF_DEFAULT_TIMEOUT_MS;
+  const char *path = NULL;
+
+  memset(&err, 0, sizeof err);
+  if (!lua_isnoneornil(L, 2)) {
+    luaL_checktype(L, 2, LUA_TTABLE);
+    check_fields(L, 2, open_fields);
+    write = get_bool_field(L, 2, "write");
+    timeout_ms = get_uint_field(L, 2, "timeout_ms", CDPERF_DEFAULT_TIMEOUT_MS, 86400000, 0);
+    if (timeout_ms == 0)
+      luaL_error(L, "bad field 'timeout_ms' (expected an integer 1..86400000, got 0)");
+    lua_getfield(L, 2, "name");
+    if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
+      luaL_error(L, "bad field 'name' (expected a string, got %s)", luaL_typename(L, -1));
+    lua_pop(L, 1);
+  }
+  if (lua_type(L, 1) == LUA_TSTRING) {
+    path = lua_tostring(L, 1);
+    if (strlen(path) != lua_rawlen(L, 1))
+      return luaL_argerror(L, 1, "device path contains a NUL byte");
+  } else if (is_callable(L, 1)) {
+    is_lua = 1;
+  } else {
+    return luaL_typeerror(L, 1, "device path or callable device");
+  }
+
+  /* Created closed, then opened (as liolib does): a failed open leaves a
+   * closed handle for the collector. */
+  d = (struct drive *)lua_newuserdatauv(L, sizeof *d, 1);
+  d->t = NULL;
+  d->is_lua = is_lua;
+  d->trace = getenv("CDPERF_TRACE") != NULL && getenv("CDPERF_TRACE")[0] != '\0';
+  luaL_setmetatable(L, DRIVE_MT);
+  if (is_lua) {
+    const char *name = NULL;
+    if (!lua_isnoneornil(L, 2)) {
+      lua_getfield(L, 2, "name");
+      name = lua_tostring(L, -1); /* anchored by opts */
+      lua_pop(L, 1);
+    }
+    lua_pushstring(L, name != NULL ? name : luaL_typename(L, 1));
+    lua_setiuservalue(L, -2, 1);
+    rc = transport_lua_open(L, 1, timeout_ms, &t, &err);
+  } else {
+    lua_pushvalue(L, 1);
+    lua_setiuservalue(L, -2, 1);
+    if (strncmp(path, "iscsi://", 8) == 0) {
+#if defined(CDPERF_HAVE_ISCSI)
+      rc = transport_iscsi_open(path, write, timeout_ms, &t, &err);
+#else
+      cdperf_error_set(&err, CDPERF_ERR_UNSUPPORTED, 0,
+                       "this cdperf was built without libiscsi; install libiscsi-dev and rebuild");
+      rc = -1;
+#endif
+    } else {
+#if defined(_WIN32)
+      rc = transport_win32_open(path, write, timeout_ms, &t, &err);
+#else
+      rc = transport_linux_open(path, write, timeout_ms, &t, &err);
+#endif
+    }
+  }
+  if (rc != 0)
+    return push_failure(L, "open", &err);
+  d->t = t;
+  return 1;
+}
+
+static void drives_collect(void *ctx, const char *name)
+{
+  lua_State *L = (lua_State *)ctx;
+  lua_pushstring(L, name);
+  lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+}
+
+static int core_drives(lua_State *L)
+{
+  lua_newtable(L);
+#if defined(_WIN32)
+  transport_win32_drives(drives_collect, L);
+#else
+  transport_linux_drives(drives_collect, L);
+#endif
+  return 1;
+}
+
+static const uint8_t *check_bytes(lua_State *L, int idx, size_t *len)
+{
+  return (const uint8_t *)luaL_checklstring(L, idx, len);
+}
+
+/* decode_performance(raw [, request]) -> result | nil, message, info */
+static int core_decode_performance(lua_State *L)
+{
+  struct mmc_perf_request r;
+  size_t len;
+  const uint8_t *buf = check_bytes(L, 1, &len);
+  read_perf_request(L, 2, &r);
+  return push_perf_result(L, buf, len, &r, "decode_performance");
+}
+
+static int core_decode_capabilities(lua_State *L)
+{
+  size_t len;
+  const uint8_t *buf = check_bytes(L, 1, &len);
+  return push_capabilities(L, buf, len, "decode_capabilities");
+}
+
+static int core_decode_inquiry(lua_State *L)
+{
+  size_t len;
+  const uint8_t *buf = check_bytes(L, 1, &len);
+  return push_inquiry(L, buf, len, "decode_inquiry");
+}
+
+static int core_decode_sense(lua_State *L)
+{
+  size_t len;
+  const uint8_t *buf = check_bytes(L, 1, &len);
+  return push_sense(L, buf, len);
+}
+
+/* sense_text(key, asc, ascq) -> "ILLEGAL REQUEST", "INVALID FIELD IN CDB" | nil */
+static int core_sense_text(lua_State *L)
+{
+  int key = (int)luaL_checkinteger(L, 1);
+  const char *text;
+  lua_pushstring(L, sense_key_name(key));
+  text = lua_isnoneornil(L, 2) ? NULL
+                               : sense_asc_text((int)luaL_checkinteger(L, 2),
+                                                (int)luaL_optinteger(L, 3, 0));
+  if (text != NULL)
+    lua_pushstring(L, text);
+  else
+    lua_pushnil(L);
+  return 2;
+}
+
+static const luaL_Reg drive_methods[] = {
+  { "close", drive_close },
+  { "is_open", drive_is_open },
+  { "get_performance", drive_get_performance },
+  { "inquiry", drive_inquiry },
+  { "profile", drive_profile },
+  { "capabilities", drive_capabilities },
+  { "set_speed", drive_set_speed },
+  { "set_streaming", drive_set_streaming },
+  { "test_unit_ready", drive_test_unit_ready },
+  { "request_sense", drive_request_sense },
+  { NULL, NULL }
+};
+
+static const luaL_Reg drive_meta[] = {
+  { "__gc", drive_close },
+  { "__close", drive_close },
+  { "__tostring", drive_tostring },
+  { NULL, NULL }
+};
+
+static const luaL_Reg core_functions[] = {
+  { "open", core_open },
+  { "drives", core_drives },
+  { "decode_performance", core_decode_performance },
+  { "decode_capabilities", core_decode_capabilities },
+  { "decode_inquiry", core_decode_inquiry },
+  { "decode_sense", core_decode_sense },
+  { "sense_text", core_sense_text },
+  { NULL, NULL }
+};
+
+/* The Windows enum and IOCTL names, with their values, on every platform. */
+static const struct { const char *name; lua_Integer value; } core_constants[] = {
+  { "CdromPerformanceRequest", 1 }, { "CdromWriteSpeedRequest", 2 },
+  { "CdromReadPerformance", 1 }, { "CdromWritePerformance", 2 },
+  { "CdromNominalPerformance", 1 }, { "CdromEntirePerformanceList", 2 },
+  { "CdromPerformanceExceptionsOnly", 3 }, { "Cdrom10Nominal20Exceptions", 1 },
+  { "CdromDefaultRotation", 0 }, { "CdromCAVRotation", 1 },
+  { "CdromSetSpeed", 0 }, { "CdromSetStreaming", 1 },
+  { "IOCTL_CDROM_GET_PERFORMANCE", 0x00024070 }, { "IOCTL_CDROM_SET_SPEED", 0x00024060 },
+  { NULL, 0 }
+};
+
+CDPERF_EXPORT int luaopen_cdperf_core(lua_State *L);
+CDPERF_EXPORT int luaopen_cdperf_core(lua_State *L)
+{
+  int i;
+  luaL_newmetatable(L, DRIVE_MT);
+  luaL_setfuncs(L, drive_meta, 0);
+  luaL_newlib(L, drive_methods);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -3, "__index");
+  /* stack: metatable, methods */
+  luaL_newlib(L, core_functions);
+  lua_pushvalue(L, -2);
+  lua_setfield(L, -2, "Drive");
+  for (i = 0; core_constants[i].name != NULL; i++) {
+    lua_pushinteger(L, core_constants[i].value);
+    lua_setfield(L, -2, core_constants[i].name);
+  }
+  lua_pushliteral(L, CDPERF_VERSION);
+  lua_setfield(L, -2, "_VERSION");
+#if defined(_WIN32)
+  lua_pushliteral(L, "win32");
+#else
+  lua_pushliteral(L, "linux");
+#endif
+  lua_setfield(L, -2, "platform");
+#if defined(CDPERF_HAVE_ISCSI)
+  lua_pushboolean(L, 1);
+#else
+  lua_pushboolean(L, 0);
+#endif
+  lua_setfield(L, -2, "have_iscsi");
+  return 1;
+}

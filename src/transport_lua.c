@@ -1,0 +1,139 @@
+/*
+ * transport_lua.c - a Lua function (or any callable) as the device:
+ *   data = device(cdb, "in", allocation_length)
+ *   ok   = device(cdb, "out", parameter_bytes)  /  device(cdb, "none")
+ * returning data (or true) on success, or nil, sense_bytes for CHECK CONDITION.
+ * Used by the emulator and by test doubles; it must survive hostile callables.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lua.h"
+#include "lauxlib.h"
+
+#include "transport.h"
+
+struct lua_transport {
+  struct cdperf_transport base;
+  lua_State *L;   /* the running thread, set before each command */
+  int ref;        /* the callable, in the registry */
+};
+
+/* The thread that runs the next command; a coroutine may be the caller. */
+static void transport_lua_bind(struct cdperf_transport *t, lua_State *L)
+{
+  ((struct lua_transport *)t)->L = L;
+}
+
+static const char *transport_lua_direction(enum cdperf_dir dir)
+{
+  switch (dir) {
+  case CDPERF_DIR_IN: return "in";
+  case CDPERF_DIR_OUT: return "out";
+  default: return "none";
+  }
+}
+
+static int transport_lua_exec(struct cdperf_transport *t, struct cdperf_cmd *cmd,
+                              struct cdperf_error *err)
+{
+  struct lua_transport *lt = (struct lua_transport *)t;
+  lua_State *L = lt->L;
+  int top = lua_gettop(L), rc;
+
+  cmd->received = 0;
+  cmd->status = 0;
+  cmd->sense_len = 0;
+  if (!lua_checkstack(L, 8)) {
+    cdperf_error_set(err, CDPERF_ERR_DEVICE, 0, "Lua stack exhausted calling the device");
+    return -1;
+  }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lt->ref);
+  lua_pushlstring(L, (const char *)cmd->cdb, cmd->cdb_len);
+  lua_pushstring(L, transport_lua_direction(cmd->dir));
+  if (cmd->dir == CDPERF_DIR_IN)
+    lua_pushinteger(L, (lua_Integer)cmd->data_len);
+  else if (cmd->dir == CDPERF_DIR_OUT)
+    lua_pushlstring(L, (const char *)cmd->data, cmd->data_len);
+  else
+    lua_pushnil(L);
+  rc = lua_pcall(L, 3, 2, 0);
+  if (rc != LUA_OK) {
+    const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    if (msg != NULL)
+      cdperf_error_set(err, CDPERF_ERR_DEVICE, rc, "device function failed: %s", msg);
+    else
+      cdperf_error_set(err, CDPERF_ERR_DEVICE, rc, "device function failed with a %s error object",
+                       luaL_typename(L, -1));
+    lua_settop(L, top);
+    return -1;
+  }
+  if (lua_isnil(L, -2)) {
+    size_t n;
+    const char *sense;
+    if (lua_type(L, -1) != LUA_TSTRING) {
+      cdperf_error_set(err, CDPERF_ERR_DEVICE, 0,
+                       "device function returned nil without sense bytes (got %s)",
+                       luaL_typename(L, -1));
+      lua_settop(L, top);
+      return -1;
+    }
+    sense = lua_tolstring(L, -1, &n);
+    cmd->status = 0x02; /* CHECK CONDITION */
+    cmd->sense_len = n < sizeof cmd->sense ? n : sizeof cmd->sense;
+    memcpy(cmd->sense, sense, cmd->sense_len);
+  } else if (lua_type(L, -2) == LUA_TSTRING) {
+    size_t n;
+    const char *data = lua_tolstring(L, -2, &n);
+    if (cmd->dir == CDPERF_DIR_IN) {
+      cmd->received = n < cmd->data_len ? n : cmd->data_len;
+      memcpy(cmd->data, data, cmd->received);
+      cmd->resid = (int)(cmd->data_len - cmd->received);
+    }
+  } else if (!(lua_type(L, -2) == LUA_TBOOLEAN && lua_toboolean(L, -2) &&
+               cmd->dir != CDPERF_DIR_IN)) {
+    cdperf_error_set(err, CDPERF_ERR_DEVICE, 0,
+                     "device function returned %s, expected %s or nil, sense",
+                     luaL_typename(L, -2),
+                     cmd->dir == CDPERF_DIR_IN ? "a string" : "a string, true");
+    lua_settop(L, top);
+    return -1;
+  }
+  lua_settop(L, top);
+  return 0;
+}
+
+static void transport_lua_close(struct cdperf_transport *t)
+{
+  struct lua_transport *lt = (struct lua_transport *)t;
+  luaL_unref(lt->L, LUA_REGISTRYINDEX, lt->ref);
+  free(lt);
+}
+
+static const struct cdperf_transport_ops transport_lua_ops = {
+  "lua", transport_lua_exec, NULL, NULL, NULL, transport_lua_close
+};
+
+/* Takes the callable at stack index idx. */
+static int transport_lua_open(lua_State *L, int idx, unsigned timeout_ms,
+                              struct cdperf_transport **out, struct cdperf_error *err)
+{
+  struct lua_transport *lt;
+  int ref;
+
+  lua_pushvalue(L, idx);
+  ref = luaL_ref(L, LUA_REGISTRYINDEX); /* may raise: nothing allocated yet */
+  lt = calloc(1, sizeof *lt);
+  if (lt == NULL) {
+    luaL_unref(L, LUA_REGISTRYINDEX, ref);
+    cdperf_error_set(err, CDPERF_ERR_OS, 0, "out of memory");
+    return -1;
+  }
+  lt->base.ops = &transport_lua_ops;
+  lt->base.timeout_ms = timeout_ms;
+  lt->base.writable = 1;
+  lt->L = L;
+  lt->ref = ref;
+  *out = &lt->base;
+  return 0;
+}

@@ -48,3 +48,6 @@ demo: deps all
 
 clean:
 	rm -rf build
+
+# Targets for the cross-build, hardening, peers and benchmarks, one file each.
+include $(sort $(wildcard mk/*.mk))

@@ -1,0 +1,58 @@
+--- Shared spec helpers: byte builders and scripted test-double devices.
+local helpers = {}
+
+--- "AC 10 00" -> bytes
+function helpers.unhex(s)
+  return (s:gsub("%s+", ""):gsub("%x%x", function(h) return string.char(tonumber(h, 16)) end))
+end
+
+--- bytes -> "AC 10 00"
+function helpers.hex(s)
+  return (s:gsub(".", function(c) return ("%02X "):format(c:byte()) end):gsub(" $", ""))
+end
+
+--- 18-byte fixed-format sense data.
+function helpers.fixed_sense(key, asc, ascq)
+  return string.pack(">BBBI4BI4BBBBBB", 0x70, 0, key, 0, 10, 0, asc, ascq, 0, 0, 0, 0)
+end
+
+--- Descriptor-format sense data (72h) with no descriptors.
+function helpers.descriptor_sense(key, asc, ascq)
+  return string.pack("BBBBBBBB", 0x72, key, asc, ascq, 0, 0, 0, 0)
+end
+
+--- A GET PERFORMANCE response: header (data_length defaults to the truth) + descriptors.
+function helpers.perf_response(descriptors, opts)
+  opts = opts or {}
+  local body = table.concat(descriptors)
+  local flags = (opts.except and 1 or 0) | (opts.write and 2 or 0)
+  local data_length = opts.data_length or (4 + #body)
+  return string.pack(">I4BBBB", data_length, flags, 0, 0, 0) .. body
+end
+
+function helpers.nominal(start_lba, start_perf, end_lba, end_perf)
+  return string.pack(">I4I4I4I4", start_lba, start_perf, end_lba, end_perf)
+end
+
+function helpers.exception(lba, time)
+  return string.pack(">I4I2", lba, time)
+end
+
+function helpers.write_speed(flags, end_lba, read_speed, write_speed)
+  return string.pack(">BBBBI4I4I4", flags, 0, 0, 0, end_lba, read_speed, write_speed)
+end
+
+--- A device that answers every command with answer(cdb, direction, arg) and
+-- records each call in device.calls = { { cdb =, direction =, arg = }, ... }.
+function helpers.recording_device(answer)
+  local device = { calls = {} }
+  setmetatable(device, {
+    __call = function(self, cdb, direction, arg)
+      self.calls[#self.calls + 1] = { cdb = cdb, direction = direction, arg = arg }
+      return answer(cdb, direction, arg)
+    end,
+  })
+  return device
+end
+
+return helpers

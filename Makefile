@@ -23,8 +23,7 @@ endif
 SRC     = $(wildcard src/*.c) $(wildcard src/*.h)
 MODULE  = build/cdperf/core.so
 
-.PHONY: all deps test lint demo bench install uninstall windows clean check-asan \
-	check-valgrind check-kernel fuzz rock
+.PHONY: all deps test lint demo install uninstall clean
 
 all: $(MODULE)
 
@@ -43,8 +42,19 @@ test: deps all
 lint: deps
 	$(LUACHECK) .
 
+# The report on this machine's drives; with none present, on a built-in emulated drive.
 demo: deps all
-	$(LUA) bin/cdperf --emulate $(MODEL)
+	$(LUA) bin/cdperf $(if $(wildcard /sys/class/block/sr*),,--emulate $(MODEL))
+
+install: all
+	install -d $(INSTALL_LMOD)/cdperf/models $(INSTALL_CMOD)/cdperf $(DESTDIR)$(PREFIX)/bin
+	install -m 644 lua/cdperf/*.lua $(INSTALL_LMOD)/cdperf/
+	install -m 644 lua/cdperf/models/*.lua $(INSTALL_LMOD)/cdperf/models/
+	install -m 755 $(MODULE) $(INSTALL_CMOD)/cdperf/core.so
+	install -m 755 bin/cdperf $(DESTDIR)$(PREFIX)/bin/cdperf
+
+uninstall:
+	rm -rf $(INSTALL_LMOD)/cdperf $(INSTALL_CMOD)/cdperf $(DESTDIR)$(PREFIX)/bin/cdperf
 
 clean:
 	rm -rf build

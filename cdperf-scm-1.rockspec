@@ -1,0 +1,70 @@
+-- LuaRocks: `luarocks make` builds cdperf.core from src/ and installs the Lua layer and bin/cdperf.
+-- The command-line report also needs argparse and dkjson (Debian: lua-argparse, lua-dkjson);
+-- they are not listed as dependencies so that an offline `luarocks make` works.
+rockspec_format = "3.0"
+package = "cdperf"
+version = "scm-1"
+source = {
+  url = "git+file:///cdperf",
+}
+description = {
+  summary = "Know, choose and set the speed of an optical drive from Lua",
+  detailed = [[
+cdperf binds MMC GET PERFORMANCE (Windows: IOCTL_CDROM_GET_PERFORMANCE), SET CD SPEED,
+SET STREAMING, mode page 2Ah and friends into Lua 5.4 tables, on Linux (SG_IO), Windows
+(DeviceIoControl) and emulated drives, with helpers for picking the best write speed.]],
+  license = "MIT",
+}
+dependencies = {
+  "lua >= 5.4, < 5.5",
+}
+build = {
+  type = "builtin",
+  modules = {
+    -- One translation unit: src/cdperf.c includes the codec and the platform's transport.
+    ["cdperf.core"] = {
+      sources = { "src/cdperf.c" },
+      incdirs = { "src" },
+    },
+    ["cdperf"] = "lua/cdperf/init.lua",
+    ["cdperf.media"] = "lua/cdperf/media.lua",
+    ["cdperf.format"] = "lua/cdperf/format.lua",
+    ["cdperf.speeds"] = "lua/cdperf/speeds.lua",
+    ["cdperf.emulator"] = "lua/cdperf/emulator.lua",
+    ["cdperf.models.ihas124f_cdr"] = "lua/cdperf/models/ihas124f_cdr.lua",
+    ["cdperf.models.lg_gsa4083n_dvdrw"] = "lua/cdperf/models/lg_gsa4083n_dvdrw.lua",
+    ["cdperf.models.lg_gsa4120b_no_getperf"] = "lua/cdperf/models/lg_gsa4120b_no_getperf.lua",
+    ["cdperf.models.lg_gsa4163b_cdr"] = "lua/cdperf/models/lg_gsa4163b_cdr.lua",
+    ["cdperf.models.lg_wh16ns40_bdr"] = "lua/cdperf/models/lg_wh16ns40_bdr.lua",
+    ["cdperf.models.lg_wh16ns40_bdr_written"] = "lua/cdperf/models/lg_wh16ns40_bdr_written.lua",
+    ["cdperf.models.lg_wh16ns40_empty"] = "lua/cdperf/models/lg_wh16ns40_empty.lua",
+    ["cdperf.models.liteon_sohw1673s_dvdpr"] = "lua/cdperf/models/liteon_sohw1673s_dvdpr.lua",
+    ["cdperf.models.nec_nd3540a_dvdprw"] = "lua/cdperf/models/nec_nd3540a_dvdprw.lua",
+    ["cdperf.models.optiarc_ad7590s_dvdpr_dl"] = "lua/cdperf/models/optiarc_ad7590s_dvdpr_dl.lua",
+    ["cdperf.models.samsung_sh224db_dvdpr"] = "lua/cdperf/models/samsung_sh224db_dvdpr.lua",
+    ["cdperf.models.samsung_shs182m_dvdram"] = "lua/cdperf/models/samsung_shs182m_dvdram.lua",
+  },
+  platforms = {
+    linux = {
+      modules = {
+        ["cdperf.core"] = {
+          sources = { "src/cdperf.c" },
+          incdirs = { "src" },
+          defines = { "_POSIX_C_SOURCE=200809L" },
+        },
+      },
+    },
+    windows = {
+      modules = {
+        ["cdperf.core"] = {
+          sources = { "src/cdperf.c" },
+          incdirs = { "src" },
+          defines = { "WIN32_LEAN_AND_MEAN", "_WIN32_WINNT=0x0600" },
+        },
+      },
+    },
+  },
+  install = {
+    bin = { cdperf = "bin/cdperf" },
+  },
+}

@@ -1,0 +1,713 @@
+--- cdperf.emulator: an MMC drive written in Lua, driven by a model table.
+--
+-- local emulator = require "cdperf.emulator"
+-- local emu = emulator.new(emulator.models.lg_wh16ns40_bdr)
+-- local data, sense = emu:command(cdb, direction, arg)    -- or emu(cdb, direction, arg)
+--
+-- direction is "in" (arg = allocation length, an integer), "out" (arg = the parameter
+-- bytes, a string) or "none" (arg ignored). A good command returns the data ("" for
+-- "out"/"none"), cut to the allocation length; a CHECK CONDITION returns nil and 18 bytes
+-- of fixed-format sense (70h, key @2, additional length 10 @7, ASC @12, ASCQ @13; for
+-- INVALID FIELD the sense-key-specific field pointer is filled in @15-17). Misuse by the
+-- caller (bad cdb, wrong direction, wrong arg type, parameter bytes that disagree with the
+-- CDB) raises a Lua error instead.
+--
+-- Commands: TEST UNIT READY 00h, REQUEST SENSE 03h, INQUIRY 12h, GET CONFIGURATION 46h
+-- (header, Profile List 0000h, Core 0001h), MODE SENSE(10) 5Ah page 2Ah/3Fh,
+-- GET PERFORMANCE ACh types 00h and 03h, SET STREAMING B6h, SET CD SPEED BBh.
+-- Anything else, or an opcode in model.unsupported: ILLEGAL REQUEST 20h/00h.
+--
+-- Choices where MMC leaves room (documented so specs can rely on them):
+-- * GET PERFORMANCE Except=01b ("entire"): when the model lists exceptions for that
+--   direction, the answer is the exception descriptors (6 bytes, header Except=1);
+--   otherwise the nominal descriptors (16 bytes, header Except=0).
+-- * GET PERFORMANCE with no medium: NOT READY 3Ah/00h, for type 00h and 03h alike.
+-- * A pending UNIT ATTENTION (28h/00h after emu:load()/emu:eject(), 29h/00h at power on
+--   with the power_on_unit_attention quirk) is reported once by the next command other
+--   than INQUIRY, REQUEST SENSE and GET CONFIGURATION (which MMC exempts); REQUEST SENSE
+--   returns it and clears it.
+-- * REQUEST SENSE returns the pending unit attention, else the sense of the previous
+--   command if it failed, else NO SENSE (all zero key/ASC/ASCQ).
+-- * SET CD SPEED and SET STREAMING pick the largest supported speed <= the one asked
+--   (the slowest when none is), from the write-speed descriptors of the medium (type 03h),
+--   else page 2Ah's list; reads pick from model.read_speeds (optional list of kB/s) the
+--   same way, or without it are clamped to the max read speed (0xFFFF = max).
+--   The rotation becomes that of the chosen descriptor. Afterwards page 2Ah reports the
+--   chosen speed (current write speed @20 and @28, current read @14, rotation @27), and
+--   the nominal write (read) performance curve keeps its shape, scaled so its fastest
+--   point equals the chosen write (read) speed. SET STREAMING with RDD restores the
+--   model's speeds and curves. The Exact bit is accepted and not enforced.
+-- * MODE SENSE page control: 0 current, 1 changeable (page of zeros), 2 default (the
+--   model's values), 3 saved -> ILLEGAL REQUEST 39h/00h.
+--
+-- Quirks (model.quirks; unknown keys raise an error in new()):
+--   header_length = "long"   GET PERFORMANCE DataLength claims 2 descriptors more than exist
+--                 | "short"  DataLength counts one descriptor fewer than were sent
+--                 | "odd"    DataLength is 3 bytes more (not a multiple of the descriptor
+--                            size), and 3 zero bytes follow the descriptors
+--                 | "huge"   DataLength = 0xFFFFFFFF
+--   one_when_zero            asked for 0 descriptors, GET PERFORMANCE announces and sends 1
+--   no_get_performance       GET PERFORMANCE is an invalid opcode (as unsupported[0xAC])
+--   page_2a_cd_speeds        page 2Ah lists CD speeds while a non-CD medium is loaded:
+--                            true = 8467 7056 5645 4234 2822 1411, or a list of kB/s
+--   page_2a_zero             every speed in page 2Ah (and its descriptors) is 0
+--   page_2a_repeat_max       every page 2Ah write-speed descriptor repeats the maximum
+--   duplicate_descriptors    type 03h answer repeats its last descriptor once (Samsung)
+--   end_lba_zero             type 03h descriptors carry End LBA 0 (Lite-On)
+--   list_changes_after_set   after the first SET CD SPEED/SET STREAMING that is accepted,
+--                            the write-speed list doubles: every descriptor gets a twin at
+--                            twice its write speed, listed first (BenQ DQ60)
+--   ignores_set_streaming    SET STREAMING returns GOOD and changes nothing
+--   streaming_end_lba_strict SET STREAMING End LBA > capacity - 1 -> ILLEGAL REQUEST
+--                            21h/00h LBA OUT OF RANGE (LG)
+--   pad_to_allocation        GET PERFORMANCE pads with 0xEE bytes up to the allocation
+--                            length (tgt)
+--   ignore_max_descriptors   GET PERFORMANCE returns all descriptors whatever bytes 8-9
+--                            say (tgt)
+--   power_on_unit_attention  UNIT ATTENTION 29h/00h pending when the emulator is created
+--   block_descriptor         MODE SENSE(10) sends an 8-byte block descriptor even with DBD
+--   bad_field_not_ready      INVALID FIELD IN CDB comes with sense key NOT READY (tgt)
+--
+-- Methods besides command/__call/log:
+--   emu:state()        a copy of the state: { profile, capacity, current_read_speed,
+--                      current_write_speed, rotation, write_speeds, performance,
+--                      list_changed, unit_attention = {asc, ascq} or nil,
+--                      last_set_cd_speed = {read, write, rotation} or nil,
+--                      last_streaming = {...decoded descriptor...} or nil,
+--                      last_sense = the 18 sense bytes REQUEST SENSE would return, or nil,
+--                      commands = n }
+--   emu:load([profile [, capacity]])  insert a medium (default: the model's), reset the
+--                      speeds to the model's, queue UNIT ATTENTION 28h/00h
+--   emu:eject()        remove the medium (profile 0), queue UNIT ATTENTION 28h/00h
+--   emu:clear_log()    forget the logged CDBs
+--   emu.model          the emulator's own copy of the model; emu.name its name (or nil)
+
+local emulator = {}
+
+local pack, unpack = string.pack, string.unpack
+
+local MODEL_NAMES = {
+  "lg_gsa4083n_dvdrw",
+  "liteon_sohw1673s_dvdpr",
+  "nec_nd3540a_dvdprw",
+  "samsung_shs182m_dvdram",
+  "optiarc_ad7590s_dvdpr_dl",
+  "samsung_sh224db_dvdpr",
+  "lg_gsa4163b_cdr",
+  "ihas124f_cdr",
+  "lg_wh16ns40_bdr",
+  "lg_wh16ns40_bdr_written",
+  "lg_wh16ns40_empty",
+  "lg_gsa4120b_no_getperf",
+}
+
+emulator.models = {}
+for _, name in ipairs(MODEL_NAMES) do
+  emulator.models[name] = require("cdperf.models." .. name)
+end
+
+function emulator.model_names()
+  local names = {}
+  for name in pairs(emulator.models) do names[#names + 1] = name end
+  table.sort(names)
+  return names
+end
+
+local KNOWN_QUIRKS = {
+  header_length = true, one_when_zero = true, no_get_performance = true,
+  page_2a_cd_speeds = true, page_2a_zero = true, page_2a_repeat_max = true,
+  duplicate_descriptors = true, end_lba_zero = true, list_changes_after_set = true,
+  ignores_set_streaming = true, streaming_end_lba_strict = true, pad_to_allocation = true,
+  ignore_max_descriptors = true, power_on_unit_attention = true, block_descriptor = true,
+  bad_field_not_ready = true,
+}
+local HEADER_LENGTHS = { long = true, short = true, odd = true, huge = true }
+local CD_SPEEDS = { 8467, 7056, 5645, 4234, 2822, 1411 }
+
+local OP = {
+  TEST_UNIT_READY = 0x00, REQUEST_SENSE = 0x03, INQUIRY = 0x12, GET_CONFIGURATION = 0x46,
+  MODE_SENSE10 = 0x5A, GET_PERFORMANCE = 0xAC, SET_STREAMING = 0xB6, SET_CD_SPEED = 0xBB,
+}
+-- the direction each known opcode moves data in
+local DIRECTION = {
+  [0x00] = "none", [0x03] = "in", [0x12] = "in", [0x46] = "in", [0x5A] = "in",
+  [0xAC] = "in", [0xB6] = "out", [0xBB] = "none",
+}
+
+-- Sense keys
+local NO_SENSE, NOT_READY, ILLEGAL_REQUEST, UNIT_ATTENTION = 0, 2, 5, 6
+
+local function deepcopy(v)
+  if type(v) ~= "table" then return v end
+  local t = {}
+  for k, x in pairs(v) do t[k] = deepcopy(x) end
+  return t
+end
+
+--- Fixed-format sense data, 18 bytes. field: byte index of a bad CDB field (sets SKSV,
+-- C/D=1) or, negative, -1 - byte index of a bad parameter-list field (SKSV, C/D=0).
+local function sense_bytes(key, asc, ascq, field)
+  local sks = 0
+  if field then
+    if field >= 0 then sks = 0xC00000 | field else sks = 0x800000 | (-1 - field) end
+  end
+  return pack(">BBBI4BI4BBBI3", 0x70, 0, key, 0, 10, 0, asc, ascq, 0, sks)
+end
+emulator.sense_bytes = sense_bytes
+
+local function be16(v) return pack(">I2", v & 0xFFFF) end
+local function be32(v) return pack(">I4", v & 0xFFFFFFFF) end
+
+local function pad(s, n)
+  s = tostring(s or "")
+  if #s > n then return s:sub(1, n) end
+  return s .. string.rep(" ", n - #s)
+end
+
+local function is_cd(profile) return profile >= 0x08 and profile <= 0x0A end
+
+local function copy_medium(model)
+  return {
+    write_speeds = deepcopy(model.write_speeds or {}),
+    performance = { read = deepcopy((model.performance or {}).read or {}),
+                    write = deepcopy((model.performance or {}).write or {}) },
+  }
+end
+
+local Emu = {}
+Emu.__index = Emu
+Emu.__name = "cdperf.emulator"
+
+function Emu.__call(self, cdb, direction, arg)
+  return self:command(cdb, direction, arg)
+end
+
+function Emu.__tostring(self)
+  return string.format("cdperf.emulator (%s)", self.name or "custom model")
+end
+
+local function reset_speeds(st, model)
+  local caps = model.capabilities or {}
+  st.current_read_speed = caps.current_read_speed or caps.max_read_speed or 0
+  st.current_write_speed = caps.current_write_speed_selected or caps.current_write_speed or 0
+  st.current_write_speed_old = caps.current_write_speed or st.current_write_speed
+  st.rotation = caps.rotation_control or 0
+  local m = copy_medium(model)
+  st.performance = m.performance
+end
+
+--- Create an emulated drive. The model is copied; it is never changed.
+function emulator.new(model)
+  if type(model) ~= "table" then
+    error(string.format("bad argument #1 to 'new' (model table expected, got %s)", type(model)), 2)
+  end
+  model = deepcopy(model)
+  model.quirks = model.quirks or {}
+  model.unsupported = model.unsupported or {}
+  model.capabilities = model.capabilities or {}
+  model.exceptions = model.exceptions or {}
+  model.inquiry = model.inquiry or {}
+  for k in pairs(model.quirks) do
+    if not KNOWN_QUIRKS[k] then error(string.format("unknown quirk '%s' in model", tostring(k)), 2) end
+  end
+  local hl = model.quirks.header_length
+  if hl ~= nil and not HEADER_LENGTHS[hl] then
+    error(string.format("bad quirk 'header_length' (expected long|short|odd|huge, got %s)",
+      tostring(hl)), 2)
+  end
+  local st = {
+    profile = model.profile or 0,
+    capacity = model.capacity or 0,
+    write_speeds = deepcopy(model.write_speeds or {}),
+    list_changed = false,
+    commands = 0,
+  }
+  reset_speeds(st, model)
+  if model.quirks.power_on_unit_attention then st.unit_attention = { 0x29, 0x00 } end
+  local self = setmetatable({ model = model, name = model.name, st = st, _log = {} }, Emu)
+  return self
+end
+
+--- Convenience: an emulator for a built-in model, or nil, message.
+function emulator.open_model(name)
+  local m = emulator.models[name]
+  if not m then
+    return nil, string.format("unknown model '%s' (known: %s)", tostring(name),
+      table.concat(emulator.model_names(), ", "))
+  end
+  return emulator.new(m)
+end
+
+function Emu:log()
+  local t = {}
+  for i, v in ipairs(self._log) do t[i] = v end
+  return t
+end
+
+function Emu:clear_log() self._log = {} end
+
+function Emu:state()
+  local st = deepcopy(self.st)
+  st.current_write_speed_old = nil
+  return st
+end
+
+function Emu:load(profile, capacity)
+  local st, model = self.st, self.model
+  if profile ~= nil and math.type(profile) ~= "integer" then
+    error("bad argument #1 to 'load' (integer profile expected)", 2)
+  end
+  if capacity ~= nil and math.type(capacity) ~= "integer" then
+    error("bad argument #2 to 'load' (integer capacity expected)", 2)
+  end
+  st.profile = profile or model.profile or 0
+  st.capacity = capacity or model.capacity or 0
+  st.write_speeds = deepcopy(model.write_speeds or {})
+  st.list_changed = false
+  reset_speeds(st, model)
+  st.unit_attention = { 0x28, 0x00 }
+end
+
+function Emu:eject()
+  self.st.profile = 0
+  self.st.unit_attention = { 0x28, 0x00 }
+end
+
+-- --------------------------------------------------------------------------------------
+-- Command handlers: each returns data (string) or nil, key, asc, ascq [, field]
+
+local function invalid_field(byte) return nil, ILLEGAL_REQUEST, 0x24, 0x00, byte end
+
+local function cut(data, n)
+  if #data > n then return data:sub(1, n) end
+  return data
+end
+
+local handlers = {}
+
+handlers[OP.TEST_UNIT_READY] = function(self)
+  if self.st.profile == 0 then return nil, NOT_READY, 0x3A, 0x00 end
+  return ""
+end
+
+handlers[OP.REQUEST_SENSE] = function(self, cdb, alloc)
+  local st = self.st
+  local alloc_cdb = cdb:byte(5)
+  local s
+  if st.unit_attention then
+    s = sense_bytes(UNIT_ATTENTION, st.unit_attention[1], st.unit_attention[2])
+    st.unit_attention = nil
+  elseif st.last_sense then
+    s = st.last_sense
+    st.last_sense = nil
+  else
+    s = sense_bytes(NO_SENSE, 0, 0)
+  end
+  return cut(s, math.min(alloc, alloc_cdb))
+end
+
+handlers[OP.INQUIRY] = function(self, cdb, alloc)
+  local evpd, page = cdb:byte(2) & 1, cdb:byte(3)
+  if evpd ~= 0 then return invalid_field(1) end
+  if page ~= 0 then return invalid_field(2) end
+  local q = self.model.inquiry
+  local data = string.char((q.peripheral_type or 5) & 0x1F, 0x80, 0x05, 0x02, 31, 0, 0, 0)
+    .. pad(q.vendor, 8) .. pad(q.product, 16) .. pad(q.revision, 4)
+  local n = unpack(">I2", cdb, 4)
+  return cut(data, math.min(alloc, n))
+end
+
+handlers[OP.GET_CONFIGURATION] = function(self, cdb, alloc)
+  local rt = cdb:byte(2) & 0x03
+  local start = unpack(">I2", cdb, 3)
+  if rt == 3 then return invalid_field(1) end
+  local st, model = self.st, self.model
+  local features = {}
+  -- Profile List (0000h): persistent, current
+  local profiles = model.supported_profiles or (model.profile and model.profile ~= 0 and { model.profile }) or {}
+  local list, seen = {}, {}
+  for _, p in ipairs(profiles) do
+    if not seen[p] then seen[p] = true; list[#list + 1] = p end
+  end
+  if st.profile ~= 0 and not seen[st.profile] then list[#list + 1] = st.profile end
+  table.sort(list, function(a, b) return a > b end)
+  local body = {}
+  for _, p in ipairs(list) do
+    body[#body + 1] = be16(p) .. string.char(p == st.profile and 1 or 0, 0)
+  end
+  body = table.concat(body)
+  features[#features + 1] = { code = 0x0000, data = be16(0) .. string.char(0x03, #body) .. body }
+  -- Core (0001h), version 2, persistent, current: ATAPI interface, INQ2
+  features[#features + 1] = { code = 0x0001,
+    data = be16(1) .. string.char(0x0B, 8) .. be32(2) .. string.char(0x02, 0, 0, 0) }
+  local out = {}
+  for _, f in ipairs(features) do
+    if (rt == 2 and f.code == start) or (rt ~= 2 and f.code >= start) then out[#out + 1] = f.data end
+  end
+  local payload = table.concat(out)
+  local data = be32(4 + #payload) .. be16(0) .. be16(st.profile) .. payload
+  return cut(data, math.min(alloc, (unpack(">I2", cdb, 8))))
+end
+
+-- Page 2Ah as bytes; pc = page control (0 current, 1 changeable, 2 default)
+local function page_2a(self, pc)
+  local st, model, q = self.st, self.model, self.model.quirks
+  local caps = model.capabilities
+  local speeds = {}
+  for i, e in ipairs(caps.write_speeds or {}) do
+    speeds[i] = { speed = e.speed or 0, rotation_control = e.rotation_control or 0 }
+  end
+  if q.page_2a_cd_speeds and st.profile ~= 0 and not is_cd(st.profile) then
+    local list = type(q.page_2a_cd_speeds) == "table" and q.page_2a_cd_speeds or CD_SPEEDS
+    speeds = {}
+    for i, s in ipairs(list) do speeds[i] = { speed = s, rotation_control = 0 } end
+  end
+  local max_read = caps.max_read_speed or 0
+  local max_write = caps.max_write_speed or (speeds[1] and speeds[1].speed) or 0
+  if q.page_2a_cd_speeds and st.profile ~= 0 and not is_cd(st.profile) then
+    max_write = speeds[1] and speeds[1].speed or 0
+  end
+  local cur_read, cur_write, cur_old, rot = st.current_read_speed, st.current_write_speed,
+    st.current_write_speed_old, st.rotation
+  if pc == 2 then
+    cur_read = caps.current_read_speed or max_read
+    cur_write = caps.current_write_speed_selected or caps.current_write_speed or 0
+    cur_old = caps.current_write_speed or cur_write
+    rot = caps.rotation_control or 0
+  end
+  if q.page_2a_repeat_max then
+    for _, e in ipairs(speeds) do e.speed = max_write end
+  end
+  if q.page_2a_zero then
+    max_read, max_write, cur_read, cur_write, cur_old = 0, 0, 0, 0, 0
+    for _, e in ipairs(speeds) do e.speed = 0 end
+  end
+  local n = #speeds
+  local len = 32 + 4 * n
+  if pc == 1 then
+    return string.char(0x2A, len - 2) .. string.rep("\0", len - 2)
+  end
+  local desc = {}
+  for i, e in ipairs(speeds) do
+    desc[i] = string.char(0, e.rotation_control & 3) .. be16(e.speed)
+  end
+  return string.char(0x2A, len - 2, 0x3F, 0x37, 0x71, 0x7F, 0x29, 0x03)
+    .. be16(max_read) .. be16(0x0100) .. be16(caps.buffer_size_kb or 0) .. be16(cur_read)
+    .. string.char(0, 0) .. be16(max_write) .. be16(cur_old) .. be16(1)
+    .. string.char(0, 0, 0, rot & 3) .. be16(cur_write) .. be16(n) .. table.concat(desc)
+end
+
+handlers[OP.MODE_SENSE10] = function(self, cdb, alloc)
+  local dbd = cdb:byte(2) & 0x08
+  local pc, page, subpage = cdb:byte(3) >> 6, cdb:byte(3) & 0x3F, cdb:byte(4)
+  if page ~= 0x2A and page ~= 0x3F then return invalid_field(2) end
+  if pc == 3 then return nil, ILLEGAL_REQUEST, 0x39, 0x00 end
+  if subpage ~= 0 and not (page == 0x3F and subpage == 0xFF) then return invalid_field(3) end
+  local bd = ""
+  if dbd == 0 or self.model.quirks.block_descriptor then
+    -- density code 0, number of blocks, block length 2048
+    bd = pack(">BI3BI3", 0, math.min(self.st.capacity, 0xFFFFFF), 0, 2048)
+  end
+  local body = page_2a(self, pc)
+  local total = 8 + #bd + #body
+  local data = be16(total - 2) .. string.char(0, 0, 0, 0) .. be16(#bd) .. bd .. body
+  return cut(data, math.min(alloc, (unpack(">I2", cdb, 8))))
+end
+
+local function encode_nominal(d)
+  return pack(">I4I4I4I4", d.start_lba or 0, d.start_performance or 0, d.end_lba or 0,
+    d.end_performance or 0)
+end
+
+local function encode_exception(d)
+  return pack(">I4I2", d.lba or 0, d.time or 0)
+end
+
+local function encode_write_speed(d, end_lba_zero)
+  local b0 = (d.mixed_read_write and 0x01 or 0) | (d.exact and 0x02 or 0)
+    | (d.rdd and 0x04 or 0) | (((d.write_rotation_control or 0) & 3) << 3)
+  return pack(">BBBBI4I4I4", b0, 0, 0, 0, end_lba_zero and 0 or (d.end_lba or 0),
+    d.read_speed or 0, d.write_speed or 0)
+end
+
+local function is_unsupported(self, op)
+  return self.model.unsupported[op] or (op == OP.GET_PERFORMANCE and self.model.quirks.no_get_performance)
+end
+
+handlers[OP.GET_PERFORMANCE] = function(self, cdb, alloc)
+  local st, model, q = self.st, self.model, self.model.quirks
+  local b1 = cdb:byte(2)
+  local start_lba = unpack(">I4", cdb, 3)
+  local max = unpack(">I2", cdb, 9)
+  local typ = cdb:byte(11)
+  local items, size, encode, flags = {}, 16, encode_nominal, 0
+  if typ == 0x00 then
+    if (b1 >> 3) & 3 ~= 2 then return invalid_field(1) end
+    local except = b1 & 3
+    if except == 3 then return invalid_field(1) end
+    if st.profile == 0 then return nil, NOT_READY, 0x3A, 0x00 end
+    local dir = (b1 & 0x04) ~= 0 and "write" or "read"
+    flags = (b1 & 0x04) ~= 0 and 0x02 or 0
+    local exc = model.exceptions[dir] or {}
+    if except == 2 or (except == 1 and #exc > 0) then
+      flags = flags | 0x01
+      size, encode = 6, encode_exception
+      for _, e in ipairs(exc) do
+        if (e.lba or 0) >= start_lba then items[#items + 1] = e end
+      end
+    else
+      for _, d in ipairs(st.performance[dir]) do
+        if (d.end_lba or 0) >= start_lba then items[#items + 1] = d end
+      end
+    end
+  elseif typ == 0x03 then
+    if st.profile == 0 then return nil, NOT_READY, 0x3A, 0x00 end
+    for _, d in ipairs(st.write_speeds) do items[#items + 1] = d end
+    if q.duplicate_descriptors and #items > 0 then items[#items + 1] = items[#items] end
+    local elz = q.end_lba_zero
+    encode = function(d) return encode_write_speed(d, elz) end
+  else
+    return invalid_field(10)
+  end
+  local n_all = #items
+  local n_send = math.min(n_all, max)
+  if q.ignore_max_descriptors then n_send = n_all end
+  local zero_desc = false
+  if max == 0 and q.one_when_zero then
+    n_send, n_all = 1, 1
+    zero_desc = #items == 0
+  end
+  local body = {}
+  for i = 1, n_send do
+    body[i] = zero_desc and string.rep("\0", size) or encode(items[i])
+  end
+  body = table.concat(body)
+  local dl = 4 + size * n_all
+  local hl = q.header_length
+  if hl == "long" then
+    dl = 4 + size * (n_all + 2)
+  elseif hl == "short" then
+    dl = 4 + size * math.max(n_send - 1, 0)
+  elseif hl == "odd" then
+    dl = dl + 3
+    body = body .. "\0\0\0"
+  elseif hl == "huge" then
+    dl = 0xFFFFFFFF
+  end
+  local data = be32(dl) .. string.char(flags, 0, 0, 0) .. body
+  if q.pad_to_allocation and #data < alloc then
+    data = data .. string.rep("\xEE", alloc - #data)
+  end
+  return cut(data, alloc)
+end
+
+-- supported speeds for setting: list of { speed =, rotation = }
+local function write_choices(self)
+  local st, caps = self.st, self.model.capabilities
+  local list = {}
+  if st.profile ~= 0 then
+    for _, d in ipairs(st.write_speeds) do
+      list[#list + 1] = { speed = d.write_speed or 0, rotation = d.write_rotation_control or 0 }
+    end
+  end
+  if #list == 0 then
+    for _, e in ipairs(caps.write_speeds or {}) do
+      list[#list + 1] = { speed = e.speed or 0, rotation = e.rotation_control or 0 }
+    end
+  end
+  if #list == 0 and caps.max_write_speed then
+    list[1] = { speed = caps.max_write_speed, rotation = caps.rotation_control or 0 }
+  end
+  return list
+end
+
+
+-- the largest choice <= asked (preferring rotation rot on ties), else the slowest
+local function choose(list, asked, rot)
+  local best, slowest
+  for _, e in ipairs(list) do
+    if e.speed <= asked then
+      if not best or e.speed > best.speed or (e.speed == best.speed and e.rotation == rot) then
+        best = e
+      end
+    end
+    if not slowest or e.speed < slowest.speed then slowest = e end
+  end
+  return best or slowest
+end
+
+-- read speeds: the model's read_speeds list if any, else anything up to the max read speed
+local function read_choice(self, asked)
+  local m = self.model
+  if m.read_speeds and #m.read_speeds > 0 then
+    local list = {}
+    for i, s in ipairs(m.read_speeds) do list[i] = { speed = s, rotation = 0 } end
+    return choose(list, asked)
+  end
+  local max = m.capabilities.max_read_speed
+  if not max or max == 0 then return nil end
+  return { speed = math.min(asked, max), rotation = 0 }
+end
+
+local function scale_curve(orig, speed)
+  local top = 0
+  for _, d in ipairs(orig) do
+    top = math.max(top, d.start_performance or 0, d.end_performance or 0)
+  end
+  local out = {}
+  for i, d in ipairs(orig) do
+    local c = deepcopy(d)
+    if top > 0 then
+      c.start_performance = ((d.start_performance or 0) * speed + top // 2) // top
+      c.end_performance = ((d.end_performance or 0) * speed + top // 2) // top
+    end
+    out[i] = c
+  end
+  return out
+end
+
+local function list_change(self)
+  local st = self.st
+  if not self.model.quirks.list_changes_after_set or st.list_changed then return end
+  st.list_changed = true
+  local new = {}
+  for _, d in ipairs(st.write_speeds) do
+    local twin = deepcopy(d)
+    twin.write_speed = (d.write_speed or 0) * 2
+    new[#new + 1] = twin
+  end
+  for _, d in ipairs(st.write_speeds) do new[#new + 1] = d end
+  st.write_speeds = new
+end
+
+-- apply a write and/or read speed (nil = leave as is)
+local function apply_speeds(self, write, read, rot)
+  local st, model = self.st, self.model
+  local orig = model.performance or {}
+  if write then
+    local c = choose(write_choices(self), write, rot)
+    if c then
+      st.current_write_speed, st.current_write_speed_old, st.rotation = c.speed, c.speed, c.rotation
+      st.performance.write = scale_curve(orig.write or {}, c.speed)
+    end
+  end
+  if read then
+    local c = read_choice(self, read)
+    if c then
+      st.current_read_speed = c.speed
+      st.performance.read = scale_curve(orig.read or {}, c.speed)
+    end
+  end
+  list_change(self)
+end
+
+handlers[OP.SET_CD_SPEED] = function(self, cdb)
+  local rot = cdb:byte(2) & 3
+  local read, write = unpack(">I2I2", cdb, 3)
+  local caps = self.model.capabilities
+  if read == 0xFFFF then read = caps.max_read_speed or 0xFFFF end
+  if write == 0xFFFF then write = math.huge end
+  apply_speeds(self, write, read, rot)
+  self.st.last_set_cd_speed = { read = read, write = write == math.huge and 0xFFFF or write, rotation = rot }
+  return ""
+end
+
+handlers[OP.SET_STREAMING] = function(self, cdb, param)
+  local st, q = self.st, self.model.quirks
+  local typ = cdb:byte(9)
+  local len = unpack(">I2", cdb, 10)
+  if typ ~= 0 then return invalid_field(8) end
+  if len ~= 28 then return invalid_field(9) end
+  if #param ~= len then
+    error(string.format("SET STREAMING: %d parameter bytes sent, the CDB announces %d", #param, len), 0)
+  end
+  if st.profile == 0 then return nil, NOT_READY, 0x3A, 0x00 end
+  local b0, start_lba, end_lba, rsize, rtime, wsize, wtime = unpack(">Bxxx I4I4I4I4I4I4", param)
+  local d = {
+    random_access = b0 & 1 ~= 0, exact = b0 & 2 ~= 0, restore_defaults = b0 & 4 ~= 0,
+    rotation = (b0 >> 3) & 3, start_lba = start_lba, end_lba = end_lba,
+    read_size = rsize, read_time = rtime, write_size = wsize, write_time = wtime,
+  }
+  if q.ignores_set_streaming then st.last_streaming = d; return "" end
+  if q.streaming_end_lba_strict and end_lba > st.capacity - 1 then
+    return nil, ILLEGAL_REQUEST, 0x21, 0x00
+  end
+  if d.restore_defaults then
+    reset_speeds(st, self.model)
+    st.last_streaming = d
+    return ""
+  end
+  if start_lba > end_lba then return nil, ILLEGAL_REQUEST, 0x26, 0x00, -1 - 4 end
+  if (rsize ~= 0 and rtime == 0) then return nil, ILLEGAL_REQUEST, 0x26, 0x00, -1 - 16 end
+  if (wsize ~= 0 and wtime == 0) then return nil, ILLEGAL_REQUEST, 0x26, 0x00, -1 - 24 end
+  local write = wtime ~= 0 and wsize * 1000 // wtime or nil
+  local read = rtime ~= 0 and rsize * 1000 // rtime or nil
+  apply_speeds(self, write, read, d.rotation)
+  st.last_streaming = d
+  return ""
+end
+
+local CDB_LEN = { [0] = 6, [1] = 10, [2] = 10, [4] = 16, [5] = 12 }
+local UA_EXEMPT = { [OP.INQUIRY] = true, [OP.REQUEST_SENSE] = true, [OP.GET_CONFIGURATION] = true }
+
+--- Answer one command.
+function Emu:command(cdb, direction, arg)
+  if type(cdb) ~= "string" then
+    error(string.format("bad argument #1 to 'command' (cdb string expected, got %s)", type(cdb)), 2)
+  end
+  if #cdb ~= 6 and #cdb ~= 10 and #cdb ~= 12 and #cdb ~= 16 then
+    error(string.format("bad argument #1 to 'command' (cdb of 6, 10, 12 or 16 bytes expected, got %d)",
+      #cdb), 2)
+  end
+  local op = cdb:byte(1)
+  local want = CDB_LEN[op >> 5]
+  if DIRECTION[op] and want ~= #cdb then
+    error(string.format("bad argument #1 to 'command' (opcode %02Xh takes a %d-byte cdb, got %d)",
+      op, want, #cdb), 2)
+  end
+  if direction == "in" then
+    if math.type(arg) ~= "integer" or arg < 0 then
+      error(string.format("bad argument #3 to 'command' (allocation length expected for \"in\", got %s)",
+        tostring(arg)), 2)
+    end
+  elseif direction == "out" then
+    if type(arg) ~= "string" then
+      error(string.format("bad argument #3 to 'command' (parameter bytes expected for \"out\", got %s)",
+        type(arg)), 2)
+    end
+  elseif direction ~= "none" then
+    error(string.format("bad argument #2 to 'command' (expected in|out|none, got %s)", tostring(direction)), 2)
+  end
+  if DIRECTION[op] and DIRECTION[op] ~= direction then
+    error(string.format("bad argument #2 to 'command' (opcode %02Xh transfers %q, got %q)",
+      op, DIRECTION[op], direction), 2)
+  end
+
+  local st = self.st
+  self._log[#self._log + 1] = cdb
+  st.commands = st.commands + 1
+  local data, key, asc, ascq, field
+  if is_unsupported(self, op) or not handlers[op] then
+    data, key, asc, ascq = nil, ILLEGAL_REQUEST, 0x20, 0x00
+  elseif st.unit_attention and not UA_EXEMPT[op] then
+    data, key, asc, ascq = nil, UNIT_ATTENTION, st.unit_attention[1], st.unit_attention[2]
+    st.unit_attention = nil
+  else
+    local ok
+    ok, data, key, asc, ascq, field = pcall(handlers[op], self, cdb, arg)
+    if not ok then error(data, 2) end
+  end
+  if data then
+    if op ~= OP.REQUEST_SENSE then st.last_sense = nil end
+    if direction ~= "in" then return "" end
+    return data
+  end
+  if key == ILLEGAL_REQUEST and asc == 0x24 and self.model.quirks.bad_field_not_ready then
+    key = NOT_READY
+  end
+  local s = sense_bytes(key, asc, ascq, field)
+  st.last_sense = s
+  return nil, s
+end
+
+return emulator

@@ -1,6 +1,7 @@
 std = "lua54"
 max_line_length = 120
-include_files = { "lua", "spec", "bin", "bench", "test", "*.rockspec", ".luacheckrc", ".busted" }
+include_files = { "lua/**/*.lua", "spec/**/*.lua", "bin/cdperf", "bench/**/*.lua", "test/**/*.lua", "fuzz/**/*.lua",
+  "*.rockspec", ".luacheckrc", ".busted" }
 exclude_files = { "build" }
 files["spec"] = { std = "+busted" }
 files["*.rockspec"] = { std = "+rockspec", globals = { "rockspec_format", "package", "version", "source",

@@ -23,7 +23,7 @@ endif
 SRC     = $(wildcard src/*.c) $(wildcard src/*.h)
 MODULE  = build/cdperf/core.so
 
-.PHONY: all deps test lint demo install uninstall clean
+.PHONY: all deps test busted check check-warnings check-rockspec lint demo install uninstall clean
 
 all: $(MODULE)
 
@@ -36,8 +36,30 @@ $(MODULE): $(SRC)
 deps:
 	@sh tools/install-deps.sh base
 
-test: deps all
-	$(BUSTED)
+# busted and luacheck only; `make check` runs everything CI runs.
+test: deps lint busted
+
+busted: all
+	$(BUSTED) $(BUSTED_FLAGS)
+
+check: deps all
+	@sh tools/install-deps.sh base windows peers hardening
+	bash tools/check.sh
+
+# The C core compiles warning-free with gcc and clang, with and without libiscsi.
+check-warnings:
+	@mkdir -p build/warnings
+	for cc in gcc clang; do \
+	  $$cc $(WARNINGS) -O2 -fPIC -c $(LUA_CFLAGS) -o build/warnings/$$cc.o src/cdperf.c || exit 1; \
+	  $$cc $(WARNINGS) -O2 -fPIC -c $(LUA_CFLAGS) $(ISCSI_CFLAGS) -o build/warnings/$$cc-iscsi.o src/cdperf.c || exit 1; \
+	done
+
+# The rockspec builds and installs offline into a scratch tree, and the module loads from it.
+check-rockspec:
+	rm -rf build/rock && mkdir -p build/rock
+	luarocks --lua-version 5.4 make --tree build/rock cdperf-scm-1.rockspec
+	rm -rf cdperf src/*.o
+	$(LUA) tools/rock-smoke.lua build/rock
 
 lint: deps
 	$(LUACHECK) .

@@ -1,0 +1,378 @@
+-- cdperf.format: units and text.  Two kinds of text live here:
+--  * cdperf's own (x, nominal, speed, plot): exact, never truncated;
+--  * emitters that imitate other tools' lines byte for byte (mediainfo,
+--    list_speeds, prcap), because scripts scrape those formats.  They keep the
+--    tools' own arithmetic, including cdrecord's truncation.
+-- Plus plain(): JSON-ready copies of results (no functions, no cycles).
+
+local media = require "cdperf.media"
+
+local format = {}
+
+local fmt, floor, abs = string.format, math.floor, math.abs
+
+-- Relative distance within which a measured speed is named after a ladder
+-- step.  1 % covers every rounding seen (8467/8468 CD, 53940/53952 BD, 11079
+-- DVD) and keeps CD multiples off the DVD ladder: 176.4 x 8 / 1385 = 1.0189.
+format.TOLERANCE = 0.01
+
+-- DVD drives that count in KiB/s report multiples of 1352 (1385 kB/s / 1.024).
+format.KIB = 1.024
+
+local function check_number(v, argn, fname, what)
+  if type(v) ~= "number" or v ~= v then
+    error(("bad argument #%d to '%s' (%s expected, got %s)")
+      :format(argn, fname, what or "number", type(v)), 3)
+  end
+  return v
+end
+
+local function int(v)
+  -- %d and %u need integers; the drive only ever gives integers, but callers
+  -- may pass floats (5540.0).
+  return math.tointeger(v) or floor(v + 0.5)
+end
+
+-- kB/s of a speed given in `unit` ("kB/s" default, or "KiB/s").
+local function to_kBps(kBps, unit)
+  if unit == "KiB/s" then return kBps * format.KIB end
+  return kBps
+end
+
+--- The exact factor of a speed: kBps / 1x of the class.
+function format.x(kBps, class, unit)
+  check_number(kBps, 1, "x", "speed in kB/s")
+  return to_kBps(kBps, unit) / media.one_x(class, "x", 2)
+end
+
+--- The standard speed of the class this is (2.4, 8, 48, 12), or nil.
+function format.nominal(kBps, class, unit)
+  check_number(kBps, 1, "nominal", "speed in kB/s")
+  local x = to_kBps(kBps, unit) / media.one_x(class, "nominal", 2)
+  local best, dist
+  for _, step in ipairs(media.LADDERS[class] or {}) do
+    local d = abs(x - step) / step
+    if d <= format.TOLERANCE and (not dist or d < dist) then best, dist = step, d end
+  end
+  return best
+end
+
+-- "2.4", "8", "12": ladder steps have at most one decimal.
+local function factor_text(n)
+  local i = math.tointeger(n) or (n == floor(n) and floor(n))
+  if i then return tostring(i) end
+  return fmt("%.1f", n)
+end
+
+--- The text a person reads: "2.4x DVD (3324 kB/s)", "3.3x DVD (4584 kB/s)".
+-- Nominal speeds get their ladder name; others the exact factor rounded to
+-- one decimal (never truncated).
+function format.speed(kBps, class, unit)
+  check_number(kBps, 1, "speed", "speed in kB/s")
+  local one = media.one_x(class, "speed", 2)
+  local n = format.nominal(kBps, class, unit)
+  local xs = n and factor_text(n) or fmt("%.1f", to_kBps(kBps, unit) / one)
+  local raw = math.tointeger(kBps) and tostring(math.tointeger(kBps)) or fmt("%.1f", kBps)
+  return fmt("%sx %s (%s %s)", xs, media.LABEL[class], raw, unit or "kB/s")
+end
+
+--- Seconds as "7:04" or "1:02:03" (rounded to the second).
+function format.duration(seconds)
+  check_number(seconds, 1, "duration", "seconds")
+  local s = floor(seconds + 0.5)
+  local h, m = s // 3600, (s % 3600) // 60
+  if h > 0 then return fmt("%d:%02d:%02d", h, m, s % 60) end
+  return fmt("%d:%02d", m, s % 60)
+end
+
+-- ---------------------------------------------------------------------------
+-- dvd+rw-mediainfo (dvd+rw-tools 7.1).  It divides by the integer 1385, or
+-- 4495 when a BD profile (4xh) is mounted, and indents every line by one
+-- space.  Continuation lines of "Write Performance:" pad the label with %-23s.
+
+local function mediainfo_1x(class)
+  if class ~= nil then media.one_x(class, "mediainfo", 2) end
+  return class == "bd" and 4495 or 1385
+end
+
+local function flag(v) return v and v ~= 0 end
+
+--- " Speed Descriptor#n:    FF/ENDLBA R@..x1385=..KB/s W@..x1385=..KB/s" lines
+-- for write-speed descriptors (GET PERFORMANCE type 03h) as the API returns them.
+function format.mediainfo(descriptors, class)
+  if type(descriptors) ~= "table" then
+    error(("bad argument #1 to 'mediainfo' (table of write speed descriptors expected, got %s)")
+      :format(type(descriptors)), 2)
+  end
+  local one = mediainfo_1x(class)
+  local lines = {}
+  for i, d in ipairs(descriptors) do
+    -- Byte 0 rebuilt from the decoded bits: MRW 01h, Exact 02h, RDD 04h, WRC bits 3-4.
+    local b0 = (flag(d.mixed_read_write) and 1 or 0) | (flag(d.exact) and 2 or 0)
+      | (flag(d.rdd) and 4 or 0) | ((int(d.write_rotation_control or 0) & 3) << 3)
+    local rv, wv = int(d.read_speed or 0), int(d.write_speed or 0)
+    lines[#lines + 1] = fmt(" Speed Descriptor#%d:    %02x/%d R@%.1fx%d=%dKB/s W@%.1fx%d=%dKB/s",
+      i - 1, b0, int(d.end_lba or 0), rv / one, one, rv, wv / one, one, wv)
+  end
+  return lines
+end
+
+-- The tool's own media names (its switch in dvd+rw-mediainfo.cpp).
+local MEDIAINFO_NAMES = { [0x10] = "DVD-ROM", [0x11] = "DVD-R Sequential", [0x12] = "DVD-RAM",
+  [0x13] = "DVD-RW Restricted Overwrite", [0x14] = "DVD-RW Sequential", [0x15] = "DVD-R Dual Layer Sequential",
+  [0x16] = "DVD-R Dual Layer Jump", [0x1A] = "DVD+RW", [0x1B] = "DVD+R", [0x2A] = "DVD+RW Double Layer",
+  [0x2B] = "DVD+R Double Layer", [0x40] = "BD-ROM", [0x41] = "BD-R SRM", [0x42] = "BD-R RRM", [0x43] = "BD-RE" }
+
+--- The "INQUIRY:" and " Mounted Media:" lines of dvd+rw-mediainfo.
+function format.mediainfo_header(inquiry, profile_code)
+  if type(inquiry) ~= "table" then
+    error(("bad argument #1 to 'mediainfo_header' (inquiry table expected, got %s)"):format(type(inquiry)), 2)
+  end
+  local code = int(profile_code or 0)
+  return {
+    fmt("INQUIRY:                [%-8.8s][%-16.16s][%-4.4s]", inquiry.vendor or "", inquiry.product or "",
+      inquiry.revision or ""),
+    "GET [CURRENT] CONFIGURATION:",
+    fmt(" Mounted Media:         %Xh, %s", code, MEDIAINFO_NAMES[code] or "unknown"),
+  }
+end
+
+--- " Write Performance:     ..." lines for a nominal write performance curve.
+function format.mediainfo_performance(curve, class)
+  if type(curve) ~= "table" then
+    error(("bad argument #1 to 'mediainfo_performance' (table of nominal descriptors expected, got %s)")
+      :format(type(curve)), 2)
+  end
+  local one = mediainfo_1x(class)
+  local lines = {}
+  for i, d in ipairs(curve) do
+    local label = i == 1 and "Write Performance:" or ""
+    local sv, ev = int(d.start_performance), int(d.end_performance)
+    if sv == ev then
+      lines[#lines + 1] = fmt(" %-23s%.1fx%d=%dKB/s@[%d -> %d]", label, sv / one, one, sv,
+        int(d.start_lba), int(d.end_lba))
+    else
+      lines[#lines + 1] = fmt(" %-23s%.1fx%d=%dKB/s@%d -> %.1fx%d=%dKB/s@%d", label,
+        sv / one, one, sv, int(d.start_lba), ev / one, one, ev, int(d.end_lba))
+    end
+  end
+  return lines
+end
+
+--- " Current Write Speed:" and " Write Speed #n:" lines from mode page 2Ah.
+-- Like the tool, prints nothing when any of those speeds is below 1352 kB/s
+-- (it takes such a page for a CD-only list that means nothing for a DVD).
+function format.mediainfo_capabilities(caps, class)
+  if type(caps) ~= "table" then
+    error(("bad argument #1 to 'mediainfo_capabilities' (capabilities table expected, got %s)")
+      :format(type(caps)), 2)
+  end
+  local one = mediainfo_1x(class)
+  local cur = caps.current_write_speed_selected or caps.current_write_speed
+  if not cur or cur < 1352 then return {} end
+  for _, w in ipairs(caps.write_speeds or {}) do
+    if (w.speed or 0) < 1352 then return {} end
+  end
+  local lines = { fmt(" Current Write Speed:   %.1fx%d=%dKB/s", int(cur) / one, one, int(cur)) }
+  for i, w in ipairs(caps.write_speeds or {}) do
+    lines[#lines + 1] = fmt(" Write Speed #%d:        %.1fx%d=%dKB/s", i - 1, int(w.speed) / one, one,
+      int(w.speed))
+  end
+  return lines
+end
+
+-- ---------------------------------------------------------------------------
+-- xorriso -list_speeds (libisoburn): "Write speed  : " then " %5dk , %4.1fx%s"
+-- where the factor is kB/s * 1000 / (176400 | 1385000 | 4495625) and the
+-- suffix C, D or B.  Then "Write speed L:" (lowest) and "Write speed H:".
+
+local XORRISO = { cd = { 176400.0, "C" }, dvd = { 1385000.0, "D" }, bd = { 4495625.0, "B" },
+  hddvd = { 1385000.0, "D" } }
+
+local function write_of(item)
+  if type(item) == "number" then return item end
+  return item.write or item.write_speed or item.speed
+end
+
+--- xorriso -list_speeds lines for a speed list (clean entries, descriptors or numbers).
+function format.list_speeds(list, class)
+  if type(list) ~= "table" then
+    error(("bad argument #1 to 'list_speeds' (speed list expected, got %s)"):format(type(list)), 2)
+  end
+  media.one_x(class, "list_speeds", 2)
+  local factor, unit = XORRISO[class][1], XORRISO[class][2]
+  local lines, low, high = {}, nil, nil
+  local function line(label, v)
+    return fmt("Write speed %s: %s", label, fmt(" %5dk , %4.1fx%s", v, v * 1000.0 / factor, unit))
+  end
+  for i, item in ipairs(list) do
+    local v = write_of(item)
+    if type(v) ~= "number" then
+      error(("bad argument #1 to 'list_speeds' (entry %d has no write speed)"):format(i), 2)
+    end
+    v = int(v)
+    lines[#lines + 1] = line(" ", v)
+    if not high or v > high then high = v end
+    if not low or v < low then low = v end
+  end
+  if high then
+    lines[#lines + 1] = line("L", low)
+    lines[#lines + 1] = line("H", high)
+  end
+  return lines
+end
+
+-- ---------------------------------------------------------------------------
+-- wodim / cdrecord -prcap, the speed part of "Drive capabilities, per MMC-3
+-- page 2A".  Its x figures are integer divisions by 176 and 1385 (truncated).
+
+local ROTCTL = { [0] = "CLV/PCAV", "CAV", "reserved(2)", "reserved(3)" }
+
+local function rotctl(v)
+  if v == "cav" then return ROTCTL[1] end
+  if v == nil or v == "clv" then return ROTCTL[0] end
+  return ROTCTL[int(v) & 3]
+end
+
+local function prcap_speed(label, v)
+  v = int(v)
+  return fmt("  %s: %5d kB/s (CD %3dx, DVD %2dx)", label, v, v // 176, v // 1385)
+end
+
+--- -prcap lines from drive:capabilities(): speeds, rotation, buffer, write speed table.
+function format.prcap(caps)
+  if type(caps) ~= "table" then
+    error(("bad argument #1 to 'prcap' (capabilities table expected, got %s)"):format(type(caps)), 2)
+  end
+  local lines = {}
+  local function add(s) lines[#lines + 1] = s end
+  if caps.max_read_speed then add(prcap_speed("Maximum read  speed", caps.max_read_speed)) end
+  if caps.current_read_speed then add(prcap_speed("Current read  speed", caps.current_read_speed)) end
+  if caps.max_write_speed then add(prcap_speed("Maximum write speed", caps.max_write_speed)) end
+  local cur = caps.current_write_speed_selected or caps.current_write_speed
+  if cur then add(prcap_speed("Current write speed", cur)) end
+  if caps.rotation_control ~= nil then add(fmt("  Rotational control selected: %s", rotctl(caps.rotation_control))) end
+  if caps.buffer_size_kb then add(fmt("  Buffer size in KB: %d", int(caps.buffer_size_kb))) end
+  if caps.copy_management_revision then
+    add(fmt("  Copy management revision supported: %d", int(caps.copy_management_revision)))
+  end
+  if caps.write_speeds then
+    add(fmt("  Number of supported write speeds: %d", #caps.write_speeds))
+    for i, w in ipairs(caps.write_speeds) do
+      local n = int(w.speed or 0)
+      add(fmt("  Write speed # %d: %5d kB/s %s (CD %3dx, DVD %2dx)", i - 1, n, rotctl(w.rotation_control),
+        n // 176, n // 1385))
+    end
+  end
+  return lines
+end
+
+-- ---------------------------------------------------------------------------
+-- A terminal plot of a nominal performance curve: speed (x factor) against LBA.
+
+local function curve_speed_at(curve, lba)
+  local last
+  for _, d in ipairs(curve) do
+    if lba < d.start_lba then break end
+    last = d
+    if lba <= d.end_lba then
+      if d.end_lba == d.start_lba then return d.start_performance end
+      return d.start_performance + (d.end_performance - d.start_performance)
+        * (lba - d.start_lba) / (d.end_lba - d.start_lba)
+    end
+  end
+  return last and last.end_performance or nil
+end
+
+--- Lines of an ASCII plot of `curve` (opts: width = 60, height = 10).
+function format.plot(curve, class, opts)
+  if type(curve) ~= "table" then
+    error(("bad argument #1 to 'plot' (table of nominal descriptors expected, got %s)"):format(type(curve)), 2)
+  end
+  local one = media.one_x(class, "plot", 2)
+  opts = opts or {}
+  local width, height = opts.width or 60, opts.height or 10
+  if #curve == 0 then return { "(no performance curve)" } end
+  local sorted = {}
+  for i, d in ipairs(curve) do sorted[i] = d end
+  table.sort(sorted, function(a, b) return a.start_lba < b.start_lba end)
+  local first, top, vmax = sorted[1].start_lba, 0, 0
+  for _, d in ipairs(sorted) do
+    top = math.max(top, d.end_lba)
+    vmax = math.max(vmax, d.start_performance, d.end_performance)
+  end
+  if vmax <= 0 then return { "(performance curve is all zero)" } end
+  local span = math.max(top - first, 1)
+  local rows = {}
+  for r = 1, height do rows[r] = {} for c = 1, width do rows[r][c] = " " end end
+  for c = 1, width do
+    local lba = first + span * (c - 1) / math.max(width - 1, 1)
+    local v = curve_speed_at(sorted, lba) or 0
+    local r = height - floor(v / vmax * (height - 1) + 0.5)
+    rows[r][c] = "*"
+  end
+  local lines = {}
+  for r = 1, height do
+    local v = vmax * (height - r) / (height - 1)
+    local label = (r == 1 or r == height or r == (height + 1) // 2) and fmt("%5.1fx", v / one) or "      "
+    lines[#lines + 1] = label .. " |" .. table.concat(rows[r]):gsub("%s+$", "")
+  end
+  lines[#lines + 1] = "       +" .. ("-"):rep(width)
+  local left, right = tostring(first), tostring(top)
+  lines[#lines + 1] = "        " .. left .. (" "):rep(math.max(1, width - #left - #right)) .. right
+  lines[#lines + 1] = ("        LBA (%s, 1x = %s kB/s)"):format(media.LABEL[class], tostring(one))
+  return lines
+end
+
+-- ---------------------------------------------------------------------------
+-- JSON-ready data.
+
+--- A deep copy holding only strings, numbers, booleans and tables: functions,
+-- userdata and non-finite numbers are dropped; a cycle raises.  A table with
+-- both a list part and named fields (a speed list with .notes) becomes
+-- { items = { ...list... }, <named fields> } so that JSON keeps both.
+function format.plain(value)
+  local seen = {}
+  local function copy(v, path)
+    local t = type(v)
+    if t == "string" or t == "boolean" then return v end
+    if t == "number" then
+      if v ~= v or v == math.huge or v == -math.huge then return nil end
+      return v
+    end
+    if t ~= "table" then return nil end
+    if seen[v] then error(("bad argument #1 to 'plain' (cycle at %s)"):format(path), 0) end
+    seen[v] = true
+    local n, out, named = #v, {}, false
+    for k in pairs(v) do
+      if not (math.type(k) == "integer" and k >= 1 and k <= n) then named = true break end
+    end
+    local list = out
+    if n > 0 and named then list = {}; out.items = list end
+    for i = 1, n do list[i] = copy(v[i], path .. "[" .. i .. "]") end
+    for k, x in pairs(v) do
+      if not (math.type(k) == "integer" and k >= 1 and k <= n) then
+        local key = type(k) == "string" and k or (type(k) == "number" and tostring(k)) or nil
+        if key then out[key] = copy(x, path .. "." .. key) end
+      end
+    end
+    seen[v] = nil
+    return out
+  end
+  return copy(value, "value")
+end
+
+--- A speed list (speeds.list) as plain data: { speeds = {...}, notes = {...}, unit = }.
+function format.speed_table(list)
+  if type(list) ~= "table" then
+    error(("bad argument #1 to 'speed_table' (speed list expected, got %s)"):format(type(list)), 2)
+  end
+  local out = { speeds = {}, notes = format.plain(list.notes or {}), unit = list.unit or "kB/s",
+    class = list.class }
+  for i, e in ipairs(list) do out.speeds[i] = format.plain(e) end
+  return out
+end
+
+format.speed_at = curve_speed_at
+
+return format

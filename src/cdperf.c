@@ -619,8 +619,11 @@ static int push_capabilities(lua_State *L, const uint8_t *buf, size_t len, const
   lua_createtable(L, 0, 12);
   set_int(L, "max_read_speed", c->max_read_speed);
   set_int(L, "current_read_speed", c->current_read_speed);
-  set_int(L, "max_write_speed", c->max_write_speed);
-  set_int(L, "current_write_speed", c->current_write_speed);
+  /* Fields a short (MMC-1) page lacks stay absent rather than reading 0. */
+  if (c->has_max_write)
+    set_int(L, "max_write_speed", c->max_write_speed);
+  if (c->has_current_write)
+    set_int(L, "current_write_speed", c->current_write_speed);
   if (c->has_selected) {
     set_int(L, "current_write_speed_selected", c->current_write_speed_selected);
     set_int(L, "rotation_control", c->rotation_control);
@@ -845,7 +848,7 @@ static int control_refused(lua_State *L, struct drive *d, const char *command)
   if (!d->t->control_needs_write || d->t->writable)
     return 0;
   cdperf_error_set(&err, CDPERF_ERR_OS, EPERM,
-                   "needs write access: open the drive with cdperf.open(%s, { write = true })",
+                   "needs write access: open the drive with cdperf.open(\"%s\", { write = true })",
                    drive_label(L, 1));
   return push_failure(L, command, &err);
 }
@@ -857,6 +860,12 @@ static unsigned get_speed_field(lua_State *L, int idx, const char *field)
     lua_pop(L, 1);
     return 0xFFFF;
   }
+  if (lua_type(L, -1) == LUA_TSTRING)
+    luaL_error(L, "bad field '%s' (expected \"max\" or an integer 0..65535, got \"%s\")", field,
+               lua_tostring(L, -1));
+  if (lua_type(L, -1) != LUA_TNUMBER)
+    luaL_error(L, "bad field '%s' (expected \"max\" or an integer 0..65535, got %s)", field,
+               luaL_typename(L, -1));
   lua_pop(L, 1);
   return get_uint_field(L, idx, field, 0xFFFF, 0xFFFF, 0);
 }
@@ -864,8 +873,8 @@ static unsigned get_speed_field(lua_State *L, int idx, const char *field)
 static int get_rotation_field(lua_State *L, int idx)
 {
   lua_Integer v = get_enum_field(L, idx, "rotation", rotation_names, 0, 0);
-  if (v < 0 || v > 3)
-    enum_range_error(L, "rotation", rotation_names, 0, v);
+  if (v < 0 || v > 3) /* the 2-bit field: clv 0, cav 1, and the reserved 2 and 3 */
+    luaL_error(L, "bad field 'rotation' (expected clv|cav or 0..3, got %I)", v);
   return (int)v;
 }
 
@@ -1103,10 +1112,11 @@ static int core_sense_text(lua_State *L)
 {
   int key = (int)luaL_checkinteger(L, 1);
   const char *text;
-  lua_pushstring(L, sense_key_name(key));
+  /* read every argument before pushing results: index 3 must still be ascq */
   text = lua_isnoneornil(L, 2) ? NULL
                                : sense_asc_text((int)luaL_checkinteger(L, 2),
                                                 (int)luaL_optinteger(L, 3, 0));
+  lua_pushstring(L, sense_key_name(key));
   if (text != NULL)
     lua_pushstring(L, text);
   else

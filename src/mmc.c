@@ -279,6 +279,7 @@ static enum mmc_page_result mmc_decode_page_2a(const uint8_t *buf, size_t len,
   if (off + 2 > total)
     return MMC_PAGE_SHORT;
   p = buf + off;
+  out->page_offset = off; /* also for WRONG_PAGE: the message names the page found */
   if ((p[0] & 0x3F) != 0x2A)
     return MMC_PAGE_WRONG_PAGE;
   plen = (size_t)p[1] + 2;
@@ -287,17 +288,20 @@ static enum mmc_page_result mmc_decode_page_2a(const uint8_t *buf, size_t len,
     plen = end;
     out->truncated = 1;
   }
-  out->page_offset = off;
   out->page_length = plen;
   if (plen < 16)
     return MMC_PAGE_SHORT; /* not even the MMC-1 fields */
   out->max_read_speed = mmc_be16(p + 8);
   out->buffer_size_kb = mmc_be16(p + 12);
   out->current_read_speed = mmc_be16(p + 14);
-  if (plen >= 20)
+  if (plen >= 20) {
+    out->has_max_write = 1;
     out->max_write_speed = mmc_be16(p + 18);
-  if (plen >= 22)
+  }
+  if (plen >= 22) {
+    out->has_current_write = 1;
     out->current_write_speed = mmc_be16(p + 20);
+  }
   if (plen >= 32) {
     out->has_selected = 1;
     out->rotation_control = p[27] & 0x03;

@@ -113,6 +113,7 @@ struct mmc_capabilities {
   unsigned max_read_speed, current_read_speed, max_write_speed;
   unsigned current_write_speed;          /* @20 (obsolete in MMC-3) */
   unsigned current_write_speed_selected; /* @28 (MMC-3) */
+  int has_max_write, has_current_write;  /* page long enough for @18, @20 */
   int has_selected;                      /* page long enough for @28 */
   unsigned buffer_size_kb;
   int rotation_control;                  /* @27 bits 0-1, when has_selected */

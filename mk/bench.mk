@@ -1,0 +1,6 @@
+# make bench: decoding speed, per-call overhead and commands per query (bench/), printed and
+# written to BENCHMARKS.md. BENCH_OUT names another output file.
+BENCH_OUT ?= BENCHMARKS.md
+
+bench: all
+	CC="$(CC)" CFLAGS="$(CFLAGS)" $(LUA) bench/run.lua $(BENCH_OUT)

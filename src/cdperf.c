@@ -534,6 +534,86 @@ static void set_bool(lua_State *L, const char *k, int v)
   lua_setfield(L, -2, k);
 }
 
+/* Descriptor field names, in the order the decoders fill values[]; a
+ * leading '?' marks a boolean. */
+static const char *const nominal_fields[] = {
+  "start_lba", "start_performance", "end_lba", "end_performance", NULL
+};
+static const char *const exception_fields[] = { "lba", "time", NULL };
+static const char *const write_speed_fields[] = {
+  "?mixed_read_write", "?exact", "?restore_drive_defaults", "write_rotation_control",
+  "end_lba", "read_speed", "write_speed", NULL
+};
+
+/* Descriptor i as values in field order; 0 when it lies outside the response. */
+static int decode_descriptor(const uint8_t *buf, const struct mmc_perf_layout *lay, size_t i,
+                             lua_Integer values[7])
+{
+  if (lay->kind == MMC_DESC_NOMINAL) {
+    struct mmc_nominal d;
+    if (!mmc_decode_nominal(buf, lay->used, i, &d))
+      return 0;
+    values[0] = d.start_lba;
+    values[1] = d.start_performance;
+    values[2] = d.end_lba;
+    values[3] = d.end_performance;
+  } else if (lay->kind == MMC_DESC_EXCEPTION) {
+    struct mmc_exception d;
+    if (!mmc_decode_exception(buf, lay->used, i, &d))
+      return 0;
+    values[0] = d.lba;
+    values[1] = d.time;
+  } else {
+    struct mmc_write_speed d;
+    if (!mmc_decode_write_speed(buf, lay->used, i, &d))
+      return 0;
+    values[0] = d.mrw;
+    values[1] = d.exact;
+    values[2] = d.rdd;
+    values[3] = d.wrc;
+    values[4] = d.end_lba;
+    values[5] = d.read_speed;
+    values[6] = d.write_speed;
+  }
+  return 1;
+}
+
+/* Pushes the list of descriptor tables. The key strings are pushed once and
+ * set with lua_rawset: this loop is the hot path for large responses. */
+static int push_descriptors(lua_State *L, const uint8_t *buf, const struct mmc_perf_layout *lay)
+{
+  const char *const *fields = lay->kind == MMC_DESC_NOMINAL     ? nominal_fields
+                              : lay->kind == MMC_DESC_EXCEPTION ? exception_fields
+                                                                : write_speed_fields;
+  int nfields = 0, keys, f;
+  size_t i;
+  lua_Integer values[7];
+
+  while (fields[nfields] != NULL)
+    nfields++;
+  if (!lua_checkstack(L, nfields + 4))
+    return 0;
+  keys = lua_gettop(L) + 1;
+  for (f = 0; f < nfields; f++)
+    lua_pushstring(L, fields[f][0] == '?' ? fields[f] + 1 : fields[f]);
+  lua_createtable(L, (int)(lay->count < INT_MAX ? lay->count : INT_MAX), 0);
+  for (i = 0; i < lay->count && decode_descriptor(buf, lay, i, values); i++) {
+    lua_createtable(L, 0, nfields);
+    for (f = 0; f < nfields; f++) {
+      lua_pushvalue(L, keys + f);
+      if (fields[f][0] == '?')
+        lua_pushboolean(L, values[f] != 0);
+      else
+        lua_pushinteger(L, values[f]);
+      lua_rawset(L, -3);
+    }
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_replace(L, keys); /* the list takes the first key's slot */
+  lua_settop(L, keys);
+  return 1;
+}
+
 /* Pushes the result table for a performance response, or nil, message, info.
  * Returns the number of values pushed. */
 static int push_perf_result(lua_State *L, const uint8_t *buf, size_t len,
@@ -541,7 +621,6 @@ static int push_perf_result(lua_State *L, const uint8_t *buf, size_t len,
 {
   struct mmc_perf_layout lay;
   enum mmc_parse_result pr = mmc_perf_parse(buf, len, r, &lay);
-  size_t i;
 
   if (pr == MMC_PARSE_SHORT)
     return push_decode_failure(L, command, "%s (got %d bytes)", mmc_parse_message(pr), (int)len);
@@ -555,39 +634,8 @@ static int push_perf_result(lua_State *L, const uint8_t *buf, size_t len,
   set_bool(L, "write", lay.write);
   lua_setfield(L, -2, "header");
 
-  lua_createtable(L, (int)(lay.count < INT_MAX ? lay.count : INT_MAX), 0);
-  for (i = 0; i < lay.count; i++) {
-    if (lay.kind == MMC_DESC_NOMINAL) {
-      struct mmc_nominal d;
-      if (!mmc_decode_nominal(buf, lay.used, i, &d))
-        break;
-      lua_createtable(L, 0, 4);
-      set_int(L, "start_lba", d.start_lba);
-      set_int(L, "start_performance", d.start_performance);
-      set_int(L, "end_lba", d.end_lba);
-      set_int(L, "end_performance", d.end_performance);
-    } else if (lay.kind == MMC_DESC_EXCEPTION) {
-      struct mmc_exception d;
-      if (!mmc_decode_exception(buf, lay.used, i, &d))
-        break;
-      lua_createtable(L, 0, 2);
-      set_int(L, "lba", d.lba);
-      set_int(L, "time", d.time);
-    } else {
-      struct mmc_write_speed d;
-      if (!mmc_decode_write_speed(buf, lay.used, i, &d))
-        break;
-      lua_createtable(L, 0, 7);
-      set_bool(L, "mixed_read_write", d.mrw);
-      set_bool(L, "exact", d.exact);
-      set_bool(L, "restore_drive_defaults", d.rdd);
-      set_int(L, "write_rotation_control", d.wrc);
-      set_int(L, "end_lba", d.end_lba);
-      set_int(L, "read_speed", d.read_speed);
-      set_int(L, "write_speed", d.write_speed);
-    }
-    lua_rawseti(L, -2, (lua_Integer)i + 1);
-  }
+  if (!push_descriptors(L, buf, &lay))
+    return luaL_error(L, "not enough Lua stack to decode descriptors");
   lua_setfield(L, -2, "descriptors");
   lua_pushstring(L, lay.kind == MMC_DESC_NOMINAL ? "nominal"
                     : lay.kind == MMC_DESC_EXCEPTION ? "exception" : "write_speed");

@@ -678,16 +678,19 @@ static int push_capabilities(lua_State *L, const uint8_t *buf, size_t len, const
   }
   set_int(L, "buffer_size_kb", c->buffer_size_kb);
   set_int(L, "page_length", (lua_Integer)c->page_length);
-  set_int(L, "claimed_write_speeds", c->claimed_speeds);
   set_bool(L, "truncated", c->truncated);
-  lua_createtable(L, (int)c->n_speeds, 0);
-  for (i = 0; i < c->n_speeds; i++) {
-    lua_createtable(L, 0, 2);
-    set_int(L, "speed", c->speeds[i].speed);
-    set_int(L, "rotation_control", c->speeds[i].rotation);
-    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  /* Only an MMC-3 page has the write speed table; an older one has none, not an empty one. */
+  if (c->has_selected) {
+    set_int(L, "claimed_write_speeds", c->claimed_speeds);
+    lua_createtable(L, (int)c->n_speeds, 0);
+    for (i = 0; i < c->n_speeds; i++) {
+      lua_createtable(L, 0, 2);
+      set_int(L, "speed", c->speeds[i].speed);
+      set_int(L, "rotation_control", c->speeds[i].rotation);
+      lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, "write_speeds");
   }
-  lua_setfield(L, -2, "write_speeds");
   free(c);
   return 1;
 }

@@ -143,27 +143,6 @@ local QUIRKS = {
     end,
   },
   {
-    tool = "prcap", id = "wodim-mmc2-page",
-    reason = "wodim prints rotation control and the write speed table (with its count) only "
-      .. "from an MMC-3 page 2Ah; QEMU's scsi-cd sends a 24-byte MMC-2 page (page length 22), "
-      .. "so wodim prints neither (its heading says 'per MMC page 2A', not 'MMC-3') while "
-      .. "cdperf decodes an empty table and format.prcap prints 'Number of supported write "
-      .. "speeds: 0'.",
-    applies = function(ctx)
-      local c = ctx.a.sr.capabilities
-      return c and c.page_length and c.page_length < 28 and #(c.write_speeds or {}) == 0
-    end,
-    expect = function(ctx)
-      local t = {}
-      for _, l in ipairs(ctx.ours) do
-        if not l:match("^  Number of supported write speeds:") and not l:match("^  Rotational control selected:") then
-          t[#t + 1] = l
-        end
-      end
-      return t
-    end,
-  },
-  {
     tool = "prcap", id = "wodim-not-mmc",
     reason = "wodim probes mode pages with MODE SENSE(10) page 3Fh (all pages), which QEMU's "
       .. "ide-cd rejects (ILLEGAL REQUEST, INVALID FIELD IN CDB), then MODE SENSE(6) page 2Ah, "

@@ -62,7 +62,7 @@ check-rockspec:
 	$(LUA) tools/rock-smoke.lua build/rock
 
 lint: deps
-	$(LUACHECK) .
+	$(LUACHECK) lua spec bin bench test fuzz cdperf-scm-1.rockspec .luacheckrc .busted
 
 # The report on this machine's drives; with none present, on a built-in emulated drive.
 demo: deps all

@@ -339,6 +339,8 @@ static int drive_exec(lua_State *L, struct drive *d, struct cdperf_cmd *cmd, con
   cmd->status = 0;
   cmd->sense_len = 0;
   cmd->host_status = cmd->driver_status = cmd->resid = 0;
+  if (d->t == NULL) /* closed from inside its own device by an earlier command */
+    return luaL_error(L, "attempt to use a closed drive");
   if (d->is_lua)
     transport_lua_bind(d->t, L);
   if (d->trace)
@@ -648,17 +650,14 @@ static int push_perf_result(lua_State *L, const uint8_t *buf, size_t len,
 
 static int push_capabilities(lua_State *L, const uint8_t *buf, size_t len, const char *command)
 {
-  struct mmc_capabilities *c = (struct mmc_capabilities *)malloc(sizeof *c);
+  struct mmc_capabilities caps, *c = &caps; /* on the stack: a Lua error must not leak it */
   enum mmc_page_result pr;
   size_t i;
 
-  if (c == NULL)
-    return luaL_error(L, "out of memory");
   pr = mmc_decode_page_2a(buf, len, c);
   if (pr != MMC_PAGE_OK) {
     int wrong = pr == MMC_PAGE_WRONG_PAGE;
     size_t off = c->page_offset;
-    free(c);
     if (wrong && off < len)
       return push_decode_failure(L, command, "expected mode page 2Ah, got page %02Xh",
                                  (unsigned)(buf[off] & 0x3F));
@@ -691,7 +690,6 @@ static int push_capabilities(lua_State *L, const uint8_t *buf, size_t len, const
     }
     lua_setfield(L, -2, "write_speeds");
   }
-  free(c);
   return 1;
 }
 
@@ -746,6 +744,8 @@ static int perf_command(lua_State *L, struct drive *d, const struct mmc_perf_req
 {
   struct cdperf_cmd cmd;
   uint8_t cdb[12];
+  if (d->t == NULL) /* a Lua device closed its own drive during the first command */
+    return luaL_error(L, "attempt to use a closed drive");
   if (d->t->ops->get_performance != NULL) {
     struct cdperf_error err;
     memset(&err, 0, sizeof err);

@@ -132,7 +132,7 @@ static void transport_linux_drives(cdperf_drive_cb cb, void *ctx)
       ;
     if (n[i] != '\0')
       continue;
-    snprintf(path, sizeof path, "/dev/%s", n);
+    snprintf(path, sizeof path, "/dev/%.40s", n);
     cb(ctx, path);
   }
   closedir(dir);

@@ -31,6 +31,7 @@ build = {
     ["cdperf.format"] = "lua/cdperf/format.lua",
     ["cdperf.speeds"] = "lua/cdperf/speeds.lua",
     ["cdperf.emulator"] = "lua/cdperf/emulator.lua",
+    ["cdperf.deepcopy"] = "lua/cdperf/deepcopy.lua",
     ["cdperf.models.ihas124f_cdr"] = "lua/cdperf/models/ihas124f_cdr.lua",
     ["cdperf.models.lg_gsa4083n_dvdrw"] = "lua/cdperf/models/lg_gsa4083n_dvdrw.lua",
     ["cdperf.models.lg_gsa4120b_no_getperf"] = "lua/cdperf/models/lg_gsa4120b_no_getperf.lua",

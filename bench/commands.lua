@@ -18,18 +18,11 @@ local function command_name(cdb)
   return OPCODES[op] or ("opcode %02Xh"):format(op)
 end
 
-local function deepcopy(v)
-  if type(v) ~= "table" then return v end
-  local t = {}
-  for k, x in pairs(v) do t[k] = deepcopy(x) end
-  return t
-end
-
 -- A DVD+R drive with n write-speed descriptors, made from the built-in Samsung SH-224DB model
 -- (capture F) with its speed list replaced; page 2Ah lists the same speeds.
 local LADDER = { 33240, 27700, 22160, 16620, 11080, 8310, 5540, 3324 }
-local function model_with(base, n, quirks)
-  local m = deepcopy(base)
+local function model_with(emulator, n, quirks)
+  local m = emulator.deepcopy(emulator.models.samsung_sh224db_dvdpr)
   m.name = nil
   local ws, caps = {}, {}
   for i = 1, n do
@@ -161,12 +154,11 @@ function M.run(cdperf)
   local have_emu, emulator = pcall(function() return cdperf.emulator end)
   if os.getenv("CDPERF_BENCH_NO_EMULATOR") then have_emu = false end
   local res = { rows = {}, emulator = have_emu and emulator ~= nil }
-  local base = res.emulator and emulator.models.samsung_sh224db_dvdpr
   for _, sc in ipairs(M.scenarios) do
     for _, op in ipairs(M.operations) do
       local row
       if res.emulator then
-        row = measure(cdperf, model_with(base, sc.n, sc.quirks), op, sc)
+        row = measure(cdperf, model_with(emulator, sc.n, sc.quirks), op, sc)
       elseif op.key == "write_speeds" then
         row = measure_without_emulator(cdperf, sc)
       end

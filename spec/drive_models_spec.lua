@@ -11,12 +11,7 @@ local h = require "spec.helpers"
 
 local hex = h.hex
 
-local function deepcopy(v)
-  if type(v) ~= "table" then return v end
-  local t = {}
-  for k, x in pairs(v) do t[k] = deepcopy(x) end
-  return t
-end
+local deepcopy = emulator.deepcopy
 
 -- An emulator for a copy of a built-in model with these quirks, and a drive on it.
 local function quirky(name, quirks)
@@ -127,24 +122,9 @@ local EXPECTED = {
     caps = { current = 7056, speeds = speeds { 7056, 5645, 4234, 2822, 1411, 706 } } },
 }
 
--- The section of a capture in the captures file, or nil when it is not reachable.
-local function capture_section(letter)
-  local f = io.open("../shared/data/captures.md", "r")
-  if not f then return nil end
-  local text = f:read("a")
-  f:close()
-  local head = "\n## Capture " .. letter .. ":"
-  return text:match(head .. "(.-)\n## ") or text:match(head .. "(.*)$")
-end
-
-local function parsed_descriptors(section)
-  local out = {}
-  local line = "Speed Descriptor#%d+:%s+(%x%x)/(%d+) R@[%d.]+x%d+=(%d+)KB/s W@[%d.]+x%d+=(%d+)KB/s"
-  for ff, el, r, w in section:gmatch(line) do
-    out[#out + 1] = { tonumber(ff, 16), tonumber(el), tonumber(r), tonumber(w) }
-  end
-  return out
-end
+-- The section of a capture in the captures file (nil when it is not reachable) and its
+-- Speed Descriptor lines.
+local capture_section, parsed_descriptors = h.capture_section, h.parsed_descriptors
 
 -- "Write Performance:" zones speed@[a -> b] and ramps a@LBA -> b@LBA, as curve() gives them
 local function parsed_performance(section)

@@ -42,6 +42,27 @@ function helpers.write_speed(flags, end_lba, read_speed, write_speed)
   return string.pack(">BBBBI4I4I4", flags, 0, 0, 0, end_lba, read_speed, write_speed)
 end
 
+--- The section of a capture ("## Capture I: ...") in ../shared/data/captures.md, or nil when
+-- the file is not reachable or has no such section.
+function helpers.capture_section(letter)
+  local f = io.open("../shared/data/captures.md", "r")
+  if not f then return nil end
+  local text = f:read("a")
+  f:close()
+  local head = "\n## Capture " .. letter .. ":"
+  return text:match(head .. "(.-)\n## ") or text:match(head .. "(.*)$")
+end
+
+--- The Speed Descriptor lines of a capture section as { FF, end_lba, read, write }.
+function helpers.parsed_descriptors(section)
+  local out = {}
+  local line = "Speed Descriptor#%d+:%s+(%x%x)/(%d+) R@[%d.]+x%d+=(%d+)KB/s W@[%d.]+x%d+=(%d+)KB/s"
+  for ff, el, r, w in section:gmatch(line) do
+    out[#out + 1] = { tonumber(ff, 16), tonumber(el), tonumber(r), tonumber(w) }
+  end
+  return out
+end
+
 --- A device that answers every command with answer(cdb, direction, arg) and
 -- records each call in device.calls = { { cdb =, direction =, arg = }, ... }.
 function helpers.recording_device(answer)

@@ -3,15 +3,11 @@
 -- the captures by hand; when the captures file is reachable, the Speed Descriptor lines are
 -- also parsed from it and compared with the bytes the emulator sends.
 local emulator = require "cdperf.emulator"
+local h = require "spec.helpers"
 
 local pack, unpack = string.pack, string.unpack
 
-local function deepcopy(v)
-  if type(v) ~= "table" then return v end
-  local t = {}
-  for k, x in pairs(v) do t[k] = deepcopy(x) end
-  return t
-end
+local deepcopy = emulator.deepcopy
 
 local INQUIRY = pack(">BBBI2B", 0x12, 0, 0, 36, 0)
 local TUR = string.rep("\0", 6)
@@ -163,21 +159,11 @@ local EXPECTED = {
   },
 }
 
--- Speed Descriptor lines of one capture section, parsed from the captures file
+-- Speed Descriptor lines of one capture section, parsed from the captures file (nil when the
+-- file or the section is not there)
 local function capture_descriptors(letter)
-  local f = io.open("../shared/data/captures.md", "r")
-  if not f then return nil end
-  local text = f:read("a")
-  f:close()
-  local head = "\n## Capture " .. letter .. ":"
-  local section = text:match(head .. "(.-)\n## ") or text:match(head .. "(.*)$")
-  if not section then return nil end
-  local out = {}
-  local line = "Speed Descriptor#%d+:%s+(%x%x)/(%d+) R@[%d.]+x%d+=(%d+)KB/s W@[%d.]+x%d+=(%d+)KB/s"
-  for ff, el, r, w in section:gmatch(line) do
-    out[#out + 1] = { tonumber(ff, 16), tonumber(el), tonumber(r), tonumber(w) }
-  end
-  return out
+  local section = h.capture_section(letter)
+  return section and h.parsed_descriptors(section)
 end
 
 describe("built-in models", function()

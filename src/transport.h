@@ -31,6 +31,17 @@ struct cdperf_cmd {
   int resid;
 };
 
+/* Zeroes what exec fills in (but the sense bytes), before a transport runs cmd. */
+static inline void cdperf_cmd_clear_result(struct cdperf_cmd *cmd)
+{
+  cmd->received = 0;
+  cmd->status = 0;
+  cmd->sense_len = 0;
+  cmd->host_status = 0;
+  cmd->driver_status = 0;
+  cmd->resid = 0;
+}
+
 enum cdperf_err_kind {
   CDPERF_ERR_NONE = 0,
   CDPERF_ERR_OS,        /* errno */

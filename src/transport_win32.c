@@ -252,12 +252,7 @@ static int transport_win32_exec(struct cdperf_transport *base, struct cdperf_cmd
   BOOL ok;
   char op[64];
 
-  cmd->received = 0;
-  cmd->status = 0;
-  cmd->sense_len = 0;
-  cmd->host_status = 0;
-  cmd->driver_status = 0;
-  cmd->resid = 0;
+  cdperf_cmd_clear_result(cmd);
   memset(cmd->sense, 0, sizeof cmd->sense);
 
   if (cmd->cdb == NULL || cmd->cdb_len == 0 || cmd->cdb_len > 16) {

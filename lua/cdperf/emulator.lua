@@ -137,12 +137,9 @@ local DIRECTION = {
 -- Sense keys
 local NO_SENSE, NOT_READY, ILLEGAL_REQUEST, UNIT_ATTENTION = 0, 2, 5, 6
 
-local function deepcopy(v)
-  if type(v) ~= "table" then return v end
-  local t = {}
-  for k, x in pairs(v) do t[k] = deepcopy(x) end
-  return t
-end
+local deepcopy = require "cdperf.deepcopy"
+--- A copy of v with every table in it copied too (specs and benchmarks copy models with it).
+emulator.deepcopy = deepcopy
 
 --- Fixed-format sense data, 18 bytes. field: byte index of a bad CDB field (sets SKSV,
 -- C/D=1) or, negative, -1 - byte index of a bad parameter-list field (SKSV, C/D=0).

@@ -27,6 +27,13 @@ local function check_number(v, argn, fname, what)
   return v
 end
 
+local function check_table(v, fname, what)
+  if type(v) ~= "table" then
+    error(("bad argument #1 to '%s' (%s expected, got %s)"):format(fname, what, type(v)), 3)
+  end
+  return v
+end
+
 local function int(v)
   -- %d and %u need integers; the drive only ever gives integers, but callers
   -- may pass floats (5540.0).
@@ -100,10 +107,7 @@ local function flag(v) return v and v ~= 0 end
 --- " Speed Descriptor#n:    FF/ENDLBA R@..x1385=..KB/s W@..x1385=..KB/s" lines
 -- for write-speed descriptors (GET PERFORMANCE type 03h) as the API returns them.
 function format.mediainfo(descriptors, class)
-  if type(descriptors) ~= "table" then
-    error(("bad argument #1 to 'mediainfo' (table of write speed descriptors expected, got %s)")
-      :format(type(descriptors)), 2)
-  end
+  check_table(descriptors, "mediainfo", "table of write speed descriptors")
   local one = mediainfo_1x(class)
   local lines = {}
   for i, d in ipairs(descriptors) do
@@ -125,9 +129,7 @@ local MEDIAINFO_NAMES = { [0x10] = "DVD-ROM", [0x11] = "DVD-R Sequential", [0x12
 
 --- The "INQUIRY:" and " Mounted Media:" lines of dvd+rw-mediainfo.
 function format.mediainfo_header(inquiry, profile_code)
-  if type(inquiry) ~= "table" then
-    error(("bad argument #1 to 'mediainfo_header' (inquiry table expected, got %s)"):format(type(inquiry)), 2)
-  end
+  check_table(inquiry, "mediainfo_header", "inquiry table")
   local code = int(profile_code or 0)
   return {
     fmt("INQUIRY:                [%-8.8s][%-16.16s][%-4.4s]", inquiry.vendor or "", inquiry.product or "",
@@ -139,10 +141,7 @@ end
 
 --- " Write Performance:     ..." lines for a nominal write performance curve.
 function format.mediainfo_performance(curve, class)
-  if type(curve) ~= "table" then
-    error(("bad argument #1 to 'mediainfo_performance' (table of nominal descriptors expected, got %s)")
-      :format(type(curve)), 2)
-  end
+  check_table(curve, "mediainfo_performance", "table of nominal descriptors")
   local one = mediainfo_1x(class)
   local lines = {}
   for i, d in ipairs(curve) do
@@ -163,10 +162,7 @@ end
 -- Like the tool, prints nothing when any of those speeds is below 1352 kB/s
 -- (it takes such a page for a CD-only list that means nothing for a DVD).
 function format.mediainfo_capabilities(caps, class)
-  if type(caps) ~= "table" then
-    error(("bad argument #1 to 'mediainfo_capabilities' (capabilities table expected, got %s)")
-      :format(type(caps)), 2)
-  end
+  check_table(caps, "mediainfo_capabilities", "capabilities table")
   local one = mediainfo_1x(class)
   local cur = caps.current_write_speed_selected or caps.current_write_speed
   if not cur or cur < 1352 then return {} end
@@ -196,9 +192,7 @@ end
 
 --- xorriso -list_speeds lines for a speed list (clean entries, descriptors or numbers).
 function format.list_speeds(list, class)
-  if type(list) ~= "table" then
-    error(("bad argument #1 to 'list_speeds' (speed list expected, got %s)"):format(type(list)), 2)
-  end
+  check_table(list, "list_speeds", "speed list")
   media.one_x(class, "list_speeds", 2)
   local factor, unit = XORRISO[class][1], XORRISO[class][2]
   local lines, low, high = {}, nil, nil
@@ -241,9 +235,7 @@ end
 
 --- -prcap lines from drive:capabilities(): speeds, rotation, buffer, write speed table.
 function format.prcap(caps)
-  if type(caps) ~= "table" then
-    error(("bad argument #1 to 'prcap' (capabilities table expected, got %s)"):format(type(caps)), 2)
-  end
+  check_table(caps, "prcap", "capabilities table")
   local lines = {}
   local function add(s) lines[#lines + 1] = s end
   if caps.max_read_speed then add(prcap_speed("Maximum read  speed", caps.max_read_speed)) end
@@ -286,9 +278,7 @@ end
 
 --- Lines of an ASCII plot of `curve` (opts: width = 60, height = 10).
 function format.plot(curve, class, opts)
-  if type(curve) ~= "table" then
-    error(("bad argument #1 to 'plot' (table of nominal descriptors expected, got %s)"):format(type(curve)), 2)
-  end
+  check_table(curve, "plot", "table of nominal descriptors")
   local one = media.one_x(class, "plot", 2)
   opts = opts or {}
   local width, height = opts.width or 60, opts.height or 10
@@ -364,9 +354,7 @@ end
 
 --- A speed list (speeds.list) as plain data: { speeds = {...}, notes = {...}, unit = }.
 function format.speed_table(list)
-  if type(list) ~= "table" then
-    error(("bad argument #1 to 'speed_table' (speed list expected, got %s)"):format(type(list)), 2)
-  end
+  check_table(list, "speed_table", "speed list")
   local out = { speeds = {}, notes = format.plain(list.notes or {}), unit = list.unit or "kB/s",
     class = list.class }
   for i, e in ipairs(list) do out.speeds[i] = format.plain(e) end

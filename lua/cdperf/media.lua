@@ -67,35 +67,35 @@ local function check_code(code, fname)
   return n
 end
 
+-- name, class, writable of a checked profile code (unknown codes: a descriptive name, nil, false)
+local function lookup(n)
+  local p = PROFILES[n]
+  if not p then return ("unknown profile %04Xh"):format(n), nil, false end
+  return p[1], p[2], p[3] or false
+end
+
 --- The media class of a profile: "cd" | "dvd" | "bd" | "hddvd", or nil.
 function media.class(code)
-  local p = PROFILES[check_code(code, "class")]
-  return p and p[2] or nil
+  local _, class = lookup(check_code(code, "class"))
+  return class
 end
 
 --- The MMC name of a profile ("DVD+R"); unknown codes get a descriptive name.
 function media.name(code)
-  local n = check_code(code, "name")
-  local p = PROFILES[n]
-  return p and p[1] or ("unknown profile %04Xh"):format(n)
+  return (lookup(check_code(code, "name")))
 end
 
 --- Whether the drive may write a medium of this profile (ROM profiles: false).
 function media.writable(code)
-  local p = PROFILES[check_code(code, "writable")]
-  return p and p[3] or false
+  local _, _, writable = lookup(check_code(code, "writable"))
+  return writable
 end
 
 --- { code =, name =, class =, writable = } for a profile code.
 function media.profile(code)
   local n = check_code(code, "profile")
-  local p = PROFILES[n]
-  return {
-    code = n,
-    name = p and p[1] or ("unknown profile %04Xh"):format(n),
-    class = p and p[2] or nil,
-    writable = p and p[3] or false,
-  }
+  local name, class, writable = lookup(n)
+  return { code = n, name = name, class = class, writable = writable }
 end
 
 --- The 1x rate of a class in kB/s; raises on an unknown class (misuse).

@@ -1,38 +1,22 @@
 -- Capture I: HL-DT-ST BD-RE WH16NS40 1.00, BD-R SRM (41h), written (appendable,
 -- formatted with spares: End LBA 12088319).
--- Five write-speed descriptors, R 26976, W 53952/44960/35968/26976 with 08h (WRC 01b, CAV)
+-- The drive and disc of lg_wh16ns40_bdr (the blank one of Capture I), all but the End LBA:
+-- five write-speed descriptors, R 26976, W 53952/44960/35968/26976 with 08h (WRC 01b, CAV)
 -- and 17984 with 00h (CLV), End LBA 12088319. Page 2Ah: the five "Write Speed #n" speeds
 -- (CLV, as the capture does not say otherwise), current 53952. LG uses 4496 per BD 1x.
 -- Derived (not in the capture): capacity 12088320 (End LBA + 1); the write performance curve,
 -- a CAV ramp 22336@0 -> 53952@12088319 (the ratio 24/58 of the BD data zone's inner and outer
 -- radii); the read curve (flat 26976, the descriptors' read speed); max/current read speed
 -- 26976; buffer 4096 KB.
-local function d(wrc, w)
-  return { mixed_read_write = false, exact = false, write_rotation_control = wrc, end_lba = 12088319,
-           read_speed = 26976, write_speed = w }
-end
-return {
-  name = "lg_wh16ns40_bdr_written",
-  source = "Capture I: HL-DT-ST BD-RE WH16NS40 1.00, BD-R SRM written (from ../shared/data/captures.md)",
-  inquiry = { peripheral_type = 5, vendor = "HL-DT-ST", product = "BD-RE  WH16NS40", revision = "1.00" },
-  profile = 0x41,
-  capacity = 12088320,
-  write_speeds = { d(1, 53952), d(1, 44960), d(1, 35968), d(1, 26976), d(0, 17984) },
-  performance = {
-    read = { { start_lba = 0, start_performance = 26976, end_lba = 12088319, end_performance = 26976 } },
-    write = { { start_lba = 0, start_performance = 22336, end_lba = 12088319, end_performance = 53952 } },
-  },
-  exceptions = { read = {}, write = {} },
-  capabilities = {
-    max_read_speed = 26976, current_read_speed = 26976,
-    max_write_speed = 53952, current_write_speed = 53952, current_write_speed_selected = 53952,
-    buffer_size_kb = 4096, rotation_control = 0,
-    write_speeds = {
-      { speed = 53952, rotation_control = 0 }, { speed = 44960, rotation_control = 0 },
-      { speed = 35968, rotation_control = 0 }, { speed = 26976, rotation_control = 0 },
-      { speed = 17984, rotation_control = 0 },
-    },
-  },
-  unsupported = {},
-  quirks = { streaming_end_lba_strict = true },   -- LG: SET STREAMING End LBA beyond the medium fails
-}
+local deepcopy = require "cdperf.deepcopy"
+
+local END_LBA = 12088319
+
+local m = deepcopy(require "cdperf.models.lg_wh16ns40_bdr")
+m.name = "lg_wh16ns40_bdr_written"
+m.source = "Capture I: HL-DT-ST BD-RE WH16NS40 1.00, BD-R SRM written (from ../shared/data/captures.md)"
+m.capacity = END_LBA + 1
+for _, d in ipairs(m.write_speeds) do d.end_lba = END_LBA end
+m.performance.read[1].end_lba = END_LBA
+m.performance.write[1].end_lba = END_LBA
+return m

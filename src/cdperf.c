@@ -335,10 +335,7 @@ static int drive_exec(lua_State *L, struct drive *d, struct cdperf_cmd *cmd, con
 {
   struct cdperf_error err;
   memset(&err, 0, sizeof err);
-  cmd->received = 0;
-  cmd->status = 0;
-  cmd->sense_len = 0;
-  cmd->host_status = cmd->driver_status = cmd->resid = 0;
+  cdperf_cmd_clear_result(cmd);
   if (d->t == NULL) /* closed from inside its own device by an earlier command */
     return luaL_error(L, "attempt to use a closed drive");
   if (d->is_lua)

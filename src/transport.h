@@ -31,7 +31,8 @@ struct cdperf_cmd {
   int resid;
 };
 
-/* Zeroes what exec fills in (but the sense bytes), before a transport runs cmd. */
+/* Zeroes what exec fills in (but the sense bytes). cdperf.c calls it before every
+ * exec, so a transport starts from a clean result. */
 static inline void cdperf_cmd_clear_result(struct cdperf_cmd *cmd)
 {
   cmd->received = 0;

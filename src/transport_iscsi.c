@@ -194,7 +194,6 @@ static int transport_iscsi_exec(struct cdperf_transport *t, struct cdperf_cmd *c
 
   if (t->timeout_ms == 0)
     t->timeout_ms = CDPERF_DEFAULT_TIMEOUT_MS;
-  cdperf_cmd_clear_result(cmd);
 
   if (it->broken || !it->logged_in) {
     cdperf_error_set(err, CDPERF_ERR_ISCSI, 0,

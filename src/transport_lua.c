@@ -41,9 +41,6 @@ static int transport_lua_exec(struct cdperf_transport *t, struct cdperf_cmd *cmd
   lua_State *L = lt->L;
   int top = lua_gettop(L), rc;
 
-  cmd->received = 0;
-  cmd->status = 0;
-  cmd->sense_len = 0;
   if (!lua_checkstack(L, 8)) {
     cdperf_error_set(err, CDPERF_ERR_DEVICE, 0, "Lua stack exhausted calling the device");
     return -1;

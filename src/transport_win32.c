@@ -252,7 +252,6 @@ static int transport_win32_exec(struct cdperf_transport *base, struct cdperf_cmd
   BOOL ok;
   char op[64];
 
-  cdperf_cmd_clear_result(cmd);
   memset(cmd->sense, 0, sizeof cmd->sense);
 
   if (cmd->cdb == NULL || cmd->cdb_len == 0 || cmd->cdb_len > 16) {

@@ -158,7 +158,7 @@ return function(data)
       pcall(drive.get_performance, drive, { request_type = "write_speed" })
       depth = depth - 1
     elseif what == 3 then
-      collectgarbage()
+      collectgarbage("step")
     else
       return true
     end
@@ -247,7 +247,7 @@ return function(data)
           if tostring(drive) ~= "cdperf.drive (closed)" or drive:is_open() then violation("close") end
         elseif b % 3 == 1 then
           drive = nil -- dropped: the collector closes it
-          collectgarbage()
+          collectgarbage("step")
           name = "fuzz" .. b
           drive = core.open(device, { name = name })
         else

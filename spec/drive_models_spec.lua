@@ -1,6 +1,7 @@
 -- The whole stack: cdperf.open("emulated:NAME") -> C core -> Lua transport -> emulator.
 -- Each built-in model reports, through the public API, what its capture shows
--- (../shared/data/captures.md): inquiry strings, profile, write_speeds(), write_performance(),
+-- (spec/data/captures.md, a copy of ../shared/data/captures.md): inquiry strings, profile,
+-- write_speeds(), write_performance(),
 -- capabilities(); set_speed/set_streaming change what it reports; and the quirks of
 -- DESIGN.md section 6 as the core sees them. Expected values are copied from the captures
 -- by hand; when the captures file is reachable, the Speed Descriptor and Write Performance
@@ -196,7 +197,7 @@ describe("built-in models through cdperf.open", function()
 
         it("write_speeds() matches the Speed Descriptor lines of the captures file", function()
           local section = capture_section(want.capture)
-          if not section then pending("../shared/data/captures.md not reachable") return end
+          assert(section, "capture section missing from spec/data/captures.md")
           local lines = parsed_descriptors(section)
           if want.capture == "I" then
             local first, second = {}, {}

@@ -1,5 +1,5 @@
 -- cdperf.format: units, nominal names, and the peer tools' lines checked
--- against the verbatim lines of ../shared/data/captures.md.
+-- against the verbatim lines of spec/data/captures.md (a copy of ../shared/data/captures.md).
 
 local format = require "cdperf.format"
 

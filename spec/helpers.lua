@@ -42,11 +42,10 @@ function helpers.write_speed(flags, end_lba, read_speed, write_speed)
   return string.pack(">BBBBI4I4I4", flags, 0, 0, 0, end_lba, read_speed, write_speed)
 end
 
---- The section of a capture ("## Capture I: ...") in ../shared/data/captures.md, or nil when
--- the file is not reachable or has no such section.
+--- The section of a capture ("## Capture I: ...") in spec/data/captures.md (a verbatim copy
+-- of the project's shared captures), or nil when it has no such section.
 function helpers.capture_section(letter)
-  local f = io.open("../shared/data/captures.md", "r")
-  if not f then return nil end
+  local f = assert(io.open("spec/data/captures.md", "r"))
   local text = f:read("a")
   f:close()
   local head = "\n## Capture " .. letter .. ":"

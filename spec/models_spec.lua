@@ -1,7 +1,7 @@
 -- Specs for the built-in drive models: every model answers, on the wire, exactly the values
--- its capture shows (../shared/data/captures.md). The expected values below are copied from
--- the captures by hand; when the captures file is reachable, the Speed Descriptor lines are
--- also parsed from it and compared with the bytes the emulator sends.
+-- its capture shows (spec/data/captures.md, a copy of ../shared/data/captures.md). The
+-- expected values below are copied from the captures by hand; the Speed Descriptor lines are
+-- also parsed from the captures file and compared with the bytes the emulator sends.
 local emulator = require "cdperf.emulator"
 local h = require "spec.helpers"
 

@@ -10,13 +10,14 @@ mkdir -p build/check
 MAKE=${MAKE:-make}
 all_steps="lint warnings busted rockspec windows wine asan valgrind fuzz kernel"
 steps=${*:-$all_steps}
-passed=0 failed=0 failed_steps=""
+passed=0 failed=0 skipped=0 failed_steps=""
 
-count_tap() {   # busted -o TAP
-  local ok notok
-  ok=$(grep -c '^ok ' "$1" || true)
+count_tap() {   # busted -o TAP; pending tests ("ok N - # SKIP") count as skipped
+  local ok notok skip
+  ok=$(grep '^ok ' "$1" | grep -vc ' # SKIP' || true)
+  skip=$(grep -c '^ok .* # SKIP' "$1" || true)
   notok=$(grep -c '^not ok ' "$1" || true)
-  echo "$ok $notok"
+  echo "$ok $notok $skip"
 }
 
 count_summary() {   # the last "N passed, N failed" line a step printed
@@ -28,7 +29,7 @@ count_summary() {   # the last "N passed, N failed" line a step printed
 
 run_step() {
   local name=$1; shift
-  local log=build/check/$name.log start rc p f counts
+  local log=build/check/$name.log start rc p f k counts
   start=$(date +%s)
   "$@" >"$log" 2>&1
   rc=$?
@@ -37,8 +38,10 @@ run_step() {
   else
     counts=$(count_summary "$log") || counts=""
   fi
+  k=0
   if [ -n "$counts" ]; then
-    read -r p f <<<"$counts"
+    read -r p f k <<<"$counts"
+    k=${k:-0}
   elif [ $rc -eq 0 ]; then
     p=1 f=0
   else
@@ -46,9 +49,9 @@ run_step() {
   fi
   # A step that failed without failing any counted test still counts as a failure.
   if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  passed=$((passed + p)); failed=$((failed + f))
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + k))
   if [ $rc -eq 0 ]; then
-    printf 'ok   %-9s %4s passed  (%ss)\n' "$name" "$p" "$(( $(date +%s) - start ))"
+    printf 'ok   %-9s %4s passed, %s skipped  (%ss)\n' "$name" "$p" "$k" "$(( $(date +%s) - start ))"
   else
     failed_steps="$failed_steps $name"
     printf 'FAIL %-9s %4s passed, %s failed (%ss), last lines of %s:\n' "$name" "$p" "$f" \
@@ -74,5 +77,5 @@ for s in $steps; do
 done
 
 [ -z "$failed_steps" ] || echo "failed steps:$failed_steps"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ -z "$failed_steps" ]

@@ -1,7 +1,6 @@
 -- cdperf.speeds: cleaning, policies, estimates and apply, on fake drives made
 -- from every capture of spec/data/captures.md (a copy of ../shared/data/captures.md), and
--- (when the C core and
--- the emulator are built) on the built-in emulated models.
+-- (when the C core and the emulator are built) on the built-in emulated models.
 
 local speeds = require "cdperf.speeds"
 local media = require "cdperf.media"

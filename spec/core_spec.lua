@@ -462,6 +462,34 @@ describe("cdperf.core handle life cycle", function()
     assert.is_nil(next(weak))
   end)
 
+  it("collects a drive whose device refers back to the drive", function()
+    local weak = setmetatable({}, { __mode = "k" })
+    do
+      local drive
+      local dev = function() assert(drive) return h.perf_response({}) end
+      drive = assert(core.open(dev))
+      assert(drive:get_performance())
+      weak[drive] = true
+    end
+    collectgarbage()
+    collectgarbage()
+    assert.is_nil(next(weak))
+  end)
+
+  it("lets go of the device at close", function()
+    local weak = setmetatable({}, { __mode = "k" })
+    local drive
+    do
+      local dev = function() return h.perf_response({}) end
+      weak[dev] = true
+      drive = assert(core.open(dev))
+    end
+    drive:close()
+    collectgarbage()
+    assert.is_nil(next(weak))
+    assert.are.equal("cdperf.drive (closed)", tostring(drive))
+  end)
+
   it("names its metatable cdperf.drive", function()
     local drive = assert(core.open(device))
     assert.are.equal("cdperf.drive", getmetatable(drive).__name)

@@ -129,22 +129,17 @@ static const char *drive_label(lua_State *L, int idx)
   return s != NULL ? s : "?";
 }
 
-static void drive_release(lua_State *L, struct drive *d)
-{
-  if (d->t != NULL) {
-    struct cdperf_transport *t = d->t;
-    d->t = NULL;
-    if (d->is_lua)
-      transport_lua_bind(t, L);
-    t->ops->close(t);
-  }
-}
-
 /* close(), __close and __gc share this; closing twice is fine. */
 static int drive_close(lua_State *L)
 {
   struct drive *d = (struct drive *)luaL_checkudata(L, 1, DRIVE_MT);
-  drive_release(L, d);
+  if (d->t != NULL) {
+    struct cdperf_transport *t = d->t;
+    d->t = NULL;
+    t->ops->close(t);
+    lua_pushnil(L); /* let go of a callable device */
+    lua_setiuservalue(L, 1, 2);
+  }
   lua_pushboolean(L, 1);
   return 1;
 }
@@ -338,12 +333,20 @@ static int drive_exec(lua_State *L, struct drive *d, struct cdperf_cmd *cmd, con
   cdperf_cmd_clear_result(cmd);
   if (d->t == NULL) /* closed from inside its own device by an earlier command */
     return luaL_error(L, "attempt to use a closed drive");
-  if (d->is_lua)
-    transport_lua_bind(d->t, L);
   if (d->trace)
     drive_trace(L, d, cmd);
-  if (d->t->ops->exec(d->t, cmd, &err) != 0)
+  if (d->is_lua) {
+    int fn, rc;
+    lua_getiuservalue(L, 1, 2);
+    fn = lua_gettop(L);
+    transport_lua_bind(d->t, L, fn);
+    rc = d->t->ops->exec(d->t, cmd, &err);
+    lua_remove(L, fn);
+    if (rc != 0)
+      return push_failure(L, command, &err);
+  } else if (d->t->ops->exec(d->t, cmd, &err) != 0) {
     return push_failure(L, command, &err);
+  }
   if (!cmd_succeeded(cmd))
     return push_scsi_failure(L, command, cmd);
   return 0;
@@ -1061,7 +1064,8 @@ static int core_open(lua_State *L)
 
   /* Created closed, then opened (as liolib does): a failed open leaves a
    * closed handle for the collector. */
-  d = (struct drive *)lua_newuserdatauv(L, sizeof *d, 1);
+  /* User values: 1 the label, 2 a callable device */
+  d = (struct drive *)lua_newuserdatauv(L, sizeof *d, 2);
   d->t = NULL;
   d->is_lua = is_lua;
   d->trace = getenv("CDPERF_TRACE") != NULL && getenv("CDPERF_TRACE")[0] != '\0';
@@ -1075,7 +1079,9 @@ static int core_open(lua_State *L)
     }
     lua_pushstring(L, name != NULL ? name : luaL_typename(L, 1));
     lua_setiuservalue(L, -2, 1);
-    rc = transport_lua_open(L, 1, timeout_ms, &t, &err);
+    lua_pushvalue(L, 1);
+    lua_setiuservalue(L, -2, 2);
+    rc = transport_lua_open(timeout_ms, &t, &err);
   } else {
     lua_pushvalue(L, 1);
     lua_setiuservalue(L, -2, 1);

@@ -13,16 +13,20 @@
 
 #include "transport.h"
 
+/* The callable itself lives in the drive's user value, not in the registry:
+ * a device that refers to its own drive must not keep it from being collected. */
 struct lua_transport {
   struct cdperf_transport base;
   lua_State *L;   /* the running thread, set before each command */
-  int ref;        /* the callable, in the registry */
+  int fn;         /* stack index of the callable in L during that command */
 };
 
-/* The thread that runs the next command; a coroutine may be the caller. */
-static void transport_lua_bind(struct cdperf_transport *t, lua_State *L)
+/* The thread that runs the next command (a coroutine may be the caller) and
+ * where on its stack cdperf.c put the callable. */
+static void transport_lua_bind(struct cdperf_transport *t, lua_State *L, int fn_index)
 {
   ((struct lua_transport *)t)->L = L;
+  ((struct lua_transport *)t)->fn = fn_index;
 }
 
 static const char *transport_lua_direction(enum cdperf_dir dir)
@@ -45,7 +49,7 @@ static int transport_lua_exec(struct cdperf_transport *t, struct cdperf_cmd *cmd
     cdperf_error_set(err, CDPERF_ERR_DEVICE, 0, "Lua stack exhausted calling the device");
     return -1;
   }
-  lua_rawgeti(L, LUA_REGISTRYINDEX, lt->ref);
+  lua_pushvalue(L, lt->fn);
   lua_pushlstring(L, (const char *)cmd->cdb, cmd->cdb_len);
   lua_pushstring(L, transport_lua_direction(cmd->dir));
   if (cmd->dir == CDPERF_DIR_IN)
@@ -102,35 +106,24 @@ static int transport_lua_exec(struct cdperf_transport *t, struct cdperf_cmd *cmd
 
 static void transport_lua_close(struct cdperf_transport *t)
 {
-  struct lua_transport *lt = (struct lua_transport *)t;
-  luaL_unref(lt->L, LUA_REGISTRYINDEX, lt->ref);
-  free(lt);
+  free(t);
 }
 
 static const struct cdperf_transport_ops transport_lua_ops = {
   "lua", transport_lua_exec, NULL, NULL, NULL, transport_lua_close
 };
 
-/* Takes the callable at stack index idx. */
-static int transport_lua_open(lua_State *L, int idx, unsigned timeout_ms,
-                              struct cdperf_transport **out, struct cdperf_error *err)
+static int transport_lua_open(unsigned timeout_ms, struct cdperf_transport **out,
+                              struct cdperf_error *err)
 {
-  struct lua_transport *lt;
-  int ref;
-
-  lua_pushvalue(L, idx);
-  ref = luaL_ref(L, LUA_REGISTRYINDEX); /* may raise: nothing allocated yet */
-  lt = calloc(1, sizeof *lt);
+  struct lua_transport *lt = calloc(1, sizeof *lt);
   if (lt == NULL) {
-    luaL_unref(L, LUA_REGISTRYINDEX, ref);
     cdperf_error_set(err, CDPERF_ERR_OS, 0, "out of memory");
     return -1;
   }
   lt->base.ops = &transport_lua_ops;
   lt->base.timeout_ms = timeout_ms;
   lt->base.writable = 1;
-  lt->L = L;
-  lt->ref = ref;
   *out = &lt->base;
   return 0;
 }

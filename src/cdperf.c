@@ -1019,14 +1019,12 @@ static const char *const open_fields[] = { "write", "timeout_ms", "name", NULL }
 
 static int is_callable(lua_State *L, int idx)
 {
-  int yes;
   if (lua_type(L, idx) == LUA_TFUNCTION)
     return 1;
   if (luaL_getmetafield(L, idx, "__call") == LUA_TNIL)
     return 0;
-  yes = 1;
   lua_pop(L, 1);
-  return yes;
+  return 1;
 }
 
 /* open(device [, opts]) -> drive | nil, message, info */

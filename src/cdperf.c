@@ -163,15 +163,22 @@ static int drive_is_open(lua_State *L)
 
 /* ---- errors as nil, message, info ---------------------------------------------------- */
 
-static void info_set_string(lua_State *L, const char *k, const char *v)
+/* Fields of the table on top of the stack. */
+static void set_string(lua_State *L, const char *k, const char *v)
 {
   lua_pushstring(L, v);
   lua_setfield(L, -2, k);
 }
 
-static void info_set_int(lua_State *L, const char *k, lua_Integer v)
+static void set_int(lua_State *L, const char *k, lua_Integer v)
 {
   lua_pushinteger(L, v);
+  lua_setfield(L, -2, k);
+}
+
+static void set_bool(lua_State *L, const char *k, int v)
+{
+  lua_pushboolean(L, v);
   lua_setfield(L, -2, k);
 }
 
@@ -181,32 +188,32 @@ static int push_failure(lua_State *L, const char *command, const struct cdperf_e
   lua_pushnil(L);
   lua_pushfstring(L, "%s: %s", command, err->message);
   lua_createtable(L, 0, 5);
-  info_set_string(L, "command", command);
+  set_string(L, "command", command);
   switch (err->kind) {
   case CDPERF_ERR_OS: {
     const char *name = code_name_find(errno_names, err->code);
-    info_set_string(L, "kind", "os");
-    info_set_int(L, "errno", err->code);
+    set_string(L, "kind", "os");
+    set_int(L, "errno", err->code);
     if (name != NULL)
-      info_set_string(L, "code", name);
+      set_string(L, "code", name);
     break;
   }
   case CDPERF_ERR_WIN32:
-    info_set_string(L, "kind", "win32");
-    info_set_int(L, "code", err->code);
+    set_string(L, "kind", "win32");
+    set_int(L, "code", err->code);
     break;
   case CDPERF_ERR_ISCSI:
-    info_set_string(L, "kind", "iscsi");
-    info_set_int(L, "code", err->code);
+    set_string(L, "kind", "iscsi");
+    set_int(L, "code", err->code);
     break;
   case CDPERF_ERR_DEVICE:
-    info_set_string(L, "kind", "device");
+    set_string(L, "kind", "device");
     break;
   case CDPERF_ERR_UNSUPPORTED:
-    info_set_string(L, "kind", "unsupported");
+    set_string(L, "kind", "unsupported");
     break;
   default:
-    info_set_string(L, "kind", "decode");
+    set_string(L, "kind", "decode");
     break;
   }
   return 3;
@@ -244,12 +251,12 @@ static int push_scsi_failure(lua_State *L, const char *command, const struct cdp
     else
       lua_pushfstring(L, "%s: driver error %s (0x%02x)", command, dn, cmd->driver_status);
     lua_createtable(L, 0, 6);
-    info_set_string(L, "kind", "host");
-    info_set_string(L, "command", command);
-    info_set_int(L, "host_status", cmd->host_status);
-    info_set_int(L, "driver_status", cmd->driver_status);
-    info_set_string(L, "code", cmd->host_status != 0 ? h : dn);
-    info_set_int(L, "status", cmd->status);
+    set_string(L, "kind", "host");
+    set_string(L, "command", command);
+    set_int(L, "host_status", cmd->host_status);
+    set_int(L, "driver_status", cmd->driver_status);
+    set_string(L, "code", cmd->host_status != 0 ? h : dn);
+    set_int(L, "status", cmd->status);
     return 3;
   }
   if (cmd->status == 0x02 && mmc_decode_sense(cmd->sense, cmd->sense_len, &s)) {
@@ -263,17 +270,17 @@ static int push_scsi_failure(lua_State *L, const char *command, const struct cdp
       lua_pushfstring(L, "%s: %s, %s", command, key, text);
     }
     lua_createtable(L, 0, 10);
-    info_set_string(L, "kind", "scsi");
-    info_set_string(L, "command", command);
-    info_set_int(L, "status", cmd->status);
-    info_set_int(L, "sense_key", s.key);
-    info_set_int(L, "asc", s.asc);
-    info_set_int(L, "ascq", s.ascq);
-    info_set_string(L, "sense", key);
+    set_string(L, "kind", "scsi");
+    set_string(L, "command", command);
+    set_int(L, "status", cmd->status);
+    set_int(L, "sense_key", s.key);
+    set_int(L, "asc", s.asc);
+    set_int(L, "ascq", s.ascq);
+    set_string(L, "sense", key);
     if (text != NULL)
-      info_set_string(L, "text", text);
+      set_string(L, "text", text);
     if (s.information_valid)
-      info_set_int(L, "information", (lua_Integer)s.information);
+      set_int(L, "information", (lua_Integer)s.information);
     if (s.deferred) {
       lua_pushboolean(L, 1);
       lua_setfield(L, -2, "deferred");
@@ -291,9 +298,9 @@ static int push_scsi_failure(lua_State *L, const char *command, const struct cdp
     else
       lua_pushfstring(L, "%s: SCSI status 0x%02x", command, cmd->status);
     lua_createtable(L, 0, 4);
-    info_set_string(L, "kind", "scsi");
-    info_set_string(L, "command", command);
-    info_set_int(L, "status", cmd->status);
+    set_string(L, "kind", "scsi");
+    set_string(L, "command", command);
+    set_int(L, "status", cmd->status);
     lua_pushlstring(L, (const char *)cmd->sense, cmd->sense_len);
     lua_setfield(L, -2, "sense_bytes");
   }
@@ -352,7 +359,40 @@ static int drive_exec(lua_State *L, struct drive *d, struct cdperf_cmd *cmd, con
   return 0;
 }
 
+/* Builds the command for drive_exec; *received (when wanted) gets the bytes that came in. */
+static int drive_run(lua_State *L, struct drive *d, const uint8_t *cdb, size_t cdb_len,
+                     enum cdperf_dir dir, uint8_t *data, size_t data_len, const char *command,
+                     size_t *received)
+{
+  struct cdperf_cmd cmd;
+  memset(&cmd, 0, sizeof cmd);
+  cmd.cdb = cdb;
+  cmd.cdb_len = cdb_len;
+  cmd.dir = dir;
+  cmd.data = data;
+  cmd.data_len = data_len;
+  if (drive_exec(L, d, &cmd, command) != 0)
+    return 3;
+  if (received != NULL)
+    *received = cmd.received;
+  return 0;
+}
+
 /* ---- reading request tables -------------------------------------------------------- */
+
+/* "a|b|c" from a NULL-terminated list of names. */
+static void push_names(lua_State *L, const char *const *names)
+{
+  luaL_Buffer b;
+  int i;
+  luaL_buffinit(L, &b);
+  for (i = 0; names[i] != NULL; i++) {
+    if (i > 0)
+      luaL_addchar(&b, '|');
+    luaL_addstring(&b, names[i]);
+  }
+  luaL_pushresult(&b);
+}
 
 /* Misuse: every key must be a known field. */
 static void check_fields(lua_State *L, int idx, const char *const *allowed)
@@ -365,14 +405,7 @@ static void check_fields(lua_State *L, int idx, const char *const *allowed)
       if (strcmp(k, allowed[i]) == 0)
         ok = 1;
     if (!ok) {
-      luaL_Buffer b;
-      luaL_buffinit(L, &b);
-      for (i = 0; allowed[i] != NULL; i++) {
-        if (i > 0)
-          luaL_addchar(&b, '|');
-        luaL_addstring(&b, allowed[i]);
-      }
-      luaL_pushresult(&b);
+      push_names(L, allowed);
       if (k != NULL)
         luaL_error(L, "bad field '%s' (unknown field; expected %s)", k, lua_tostring(L, -1));
       luaL_error(L, "bad field of type %s (unknown field; expected %s)",
@@ -380,19 +413,6 @@ static void check_fields(lua_State *L, int idx, const char *const *allowed)
     }
     lua_pop(L, 1);
   }
-}
-
-static void push_names(lua_State *L, const char *const *names)
-{
-  luaL_Buffer b;
-  int i;
-  luaL_buffinit(L, &b);
-  for (i = 0; names[i] != NULL; i++) {
-    if (i > 0)
-      luaL_addchar(&b, '|');
-    luaL_addstring(&b, names[i]);
-  }
-  luaL_pushresult(&b);
 }
 
 /* A field naming one of names (value first_value + index) or an integer.
@@ -523,18 +543,6 @@ static void read_perf_request(lua_State *L, int idx, struct mmc_perf_request *r)
 }
 
 /* ---- results as tables ---------------------------------------------------------------- */
-
-static void set_int(lua_State *L, const char *k, lua_Integer v)
-{
-  lua_pushinteger(L, v);
-  lua_setfield(L, -2, k);
-}
-
-static void set_bool(lua_State *L, const char *k, int v)
-{
-  lua_pushboolean(L, v);
-  lua_setfield(L, -2, k);
-}
 
 /* Descriptor field names, in the order the decoders fill values[]; a
  * leading '?' marks a boolean. */
@@ -701,12 +709,9 @@ static int push_inquiry(lua_State *L, const uint8_t *buf, size_t len, const char
   lua_createtable(L, 0, 5);
   set_int(L, "peripheral_type", q.peripheral_type);
   set_int(L, "peripheral_qualifier", q.peripheral_qualifier);
-  lua_pushstring(L, q.vendor);
-  lua_setfield(L, -2, "vendor");
-  lua_pushstring(L, q.product);
-  lua_setfield(L, -2, "product");
-  lua_pushstring(L, q.revision);
-  lua_setfield(L, -2, "revision");
+  set_string(L, "vendor", q.vendor);
+  set_string(L, "product", q.product);
+  set_string(L, "revision", q.revision);
   return 1;
 }
 
@@ -725,12 +730,9 @@ static int push_sense(lua_State *L, const uint8_t *buf, size_t len)
   set_int(L, "sense_key", s.key);
   set_int(L, "asc", s.asc);
   set_int(L, "ascq", s.ascq);
-  lua_pushstring(L, sense_key_name(s.key));
-  lua_setfield(L, -2, "sense");
-  if (text != NULL) {
-    lua_pushstring(L, text);
-    lua_setfield(L, -2, "text");
-  }
+  set_string(L, "sense", sense_key_name(s.key));
+  if (text != NULL)
+    set_string(L, "text", text);
   if (s.information_valid)
     set_int(L, "information", s.information);
   return 1;
@@ -742,7 +744,6 @@ static int push_sense(lua_State *L, const uint8_t *buf, size_t len)
 static int perf_command(lua_State *L, struct drive *d, const struct mmc_perf_request *r,
                         uint8_t *buf, size_t len, unsigned n, size_t *received)
 {
-  struct cdperf_cmd cmd;
   uint8_t cdb[12];
   if (d->t == NULL) /* a Lua device closed its own drive during the first command */
     return luaL_error(L, "attempt to use a closed drive");
@@ -757,16 +758,7 @@ static int perf_command(lua_State *L, struct drive *d, const struct mmc_perf_req
     return 0;
   }
   mmc_build_get_performance(cdb, r, n);
-  memset(&cmd, 0, sizeof cmd);
-  cmd.cdb = cdb;
-  cmd.cdb_len = sizeof cdb;
-  cmd.dir = CDPERF_DIR_IN;
-  cmd.data = buf;
-  cmd.data_len = len;
-  if (drive_exec(L, d, &cmd, "GET PERFORMANCE") != 0)
-    return 3;
-  *received = cmd.received;
-  return 0;
+  return drive_run(L, d, cdb, sizeof cdb, CDPERF_DIR_IN, buf, len, "GET PERFORMANCE", received);
 }
 
 static int drive_get_performance(lua_State *L)
@@ -809,18 +801,10 @@ static int drive_get_performance(lua_State *L)
 static uint8_t *data_in(lua_State *L, struct drive *d, const uint8_t *cdb, size_t cdb_len,
                         size_t alloc, const char *command, size_t *received)
 {
-  struct cdperf_cmd cmd;
   uint8_t *buf = (uint8_t *)lua_newuserdatauv(L, alloc, 0);
   memset(buf, 0, alloc);
-  memset(&cmd, 0, sizeof cmd);
-  cmd.cdb = cdb;
-  cmd.cdb_len = cdb_len;
-  cmd.dir = CDPERF_DIR_IN;
-  cmd.data = buf;
-  cmd.data_len = alloc;
-  if (drive_exec(L, d, &cmd, command) != 0)
+  if (drive_run(L, d, cdb, cdb_len, CDPERF_DIR_IN, buf, alloc, command, received) != 0)
     return NULL;
-  *received = cmd.received;
   return buf;
 }
 
@@ -879,14 +863,9 @@ static int drive_request_sense(lua_State *L)
 static int drive_test_unit_ready(lua_State *L)
 {
   struct drive *d = drive_check(L, 1);
-  struct cdperf_cmd cmd;
   uint8_t cdb[6];
   mmc_build_test_unit_ready(cdb);
-  memset(&cmd, 0, sizeof cmd);
-  cmd.cdb = cdb;
-  cmd.cdb_len = sizeof cdb;
-  cmd.dir = CDPERF_DIR_NONE;
-  if (drive_exec(L, d, &cmd, "TEST UNIT READY") != 0)
+  if (drive_run(L, d, cdb, sizeof cdb, CDPERF_DIR_NONE, NULL, 0, "TEST UNIT READY", NULL) != 0)
     return 3;
   lua_pushboolean(L, 1);
   return 1;
@@ -936,7 +915,6 @@ static int drive_set_speed(lua_State *L)
   struct drive *d = drive_check(L, 1);
   unsigned rd, wr;
   int rot, n;
-  struct cdperf_cmd cmd;
   uint8_t cdb[12];
 
   luaL_checktype(L, 2, LUA_TTABLE);
@@ -953,11 +931,7 @@ static int drive_set_speed(lua_State *L)
       return push_failure(L, "SET CD SPEED", &err);
   } else {
     mmc_build_set_cd_speed(cdb, rd, wr, rot);
-    memset(&cmd, 0, sizeof cmd);
-    cmd.cdb = cdb;
-    cmd.cdb_len = sizeof cdb;
-    cmd.dir = CDPERF_DIR_NONE;
-    if (drive_exec(L, d, &cmd, "SET CD SPEED") != 0)
+    if (drive_run(L, d, cdb, sizeof cdb, CDPERF_DIR_NONE, NULL, 0, "SET CD SPEED", NULL) != 0)
       return 3;
   }
   lua_pushboolean(L, 1);
@@ -974,7 +948,6 @@ static int drive_set_streaming(lua_State *L)
   struct drive *d = drive_check(L, 1);
   struct mmc_streaming s;
   int persistent, n;
-  struct cdperf_cmd cmd;
   uint8_t cdb[12], param[MMC_STREAMING_LEN];
 
   luaL_checktype(L, 2, LUA_TTABLE);
@@ -1000,13 +973,8 @@ static int drive_set_streaming(lua_State *L)
       return push_failure(L, "SET STREAMING", &err);
   } else {
     mmc_build_set_streaming(cdb, param, &s);
-    memset(&cmd, 0, sizeof cmd);
-    cmd.cdb = cdb;
-    cmd.cdb_len = sizeof cdb;
-    cmd.dir = CDPERF_DIR_OUT;
-    cmd.data = param;
-    cmd.data_len = sizeof param;
-    if (drive_exec(L, d, &cmd, "SET STREAMING") != 0)
+    if (drive_run(L, d, cdb, sizeof cdb, CDPERF_DIR_OUT, param, sizeof param, "SET STREAMING",
+                  NULL) != 0)
       return 3;
   }
   lua_pushboolean(L, 1);

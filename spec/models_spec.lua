@@ -159,8 +159,8 @@ local EXPECTED = {
   },
 }
 
--- Speed Descriptor lines of one capture section, parsed from the captures file (nil when the
--- file or the section is not there)
+-- Speed Descriptor lines of one capture section, parsed from spec/data/captures.md (nil when
+-- the section is not there)
 local function capture_descriptors(letter)
   local section = h.capture_section(letter)
   return section and h.parsed_descriptors(section)

@@ -53,7 +53,7 @@ end
 local function wsd(d, i)
   local o = 8 + 16 * (i - 1) + 1
   local b0, e, r, w = unpack(">BxxxI4I4I4", d, o)
-  return { mixed_read_write = b0 & 1 ~= 0, exact = b0 & 2 ~= 0, rdd = b0 & 4 ~= 0,
+  return { mixed_read_write = b0 & 1 ~= 0, exact = b0 & 2 ~= 0, restore_drive_defaults = b0 & 4 ~= 0,
            write_rotation_control = (b0 >> 3) & 3, end_lba = e, read_speed = r, write_speed = w }
 end
 local function page2a(d)
@@ -426,9 +426,11 @@ describe("cdperf.emulator", function()
       assert.are.equal(0x08, d:byte(9))
       assert.are.equal(0x02, d:byte(25))
       assert.are.equal(0x01, d:byte(41))
-      assert.are.same({ mixed_read_write = false, exact = false, rdd = false, write_rotation_control = 1,
+      assert.are.same({ mixed_read_write = false, exact = false, restore_drive_defaults = false,
+                        write_rotation_control = 1,
                         end_lba = 2295103, read_speed = 11080, write_speed = 22160 }, wsd(d, 1))
-      assert.are.same({ mixed_read_write = true, exact = false, rdd = false, write_rotation_control = 0,
+      assert.are.same({ mixed_read_write = true, exact = false, restore_drive_defaults = false,
+                        write_rotation_control = 0,
                         end_lba = 2295103, read_speed = 11080, write_speed = 5540 }, wsd(d, 3))
     end)
     it("ignores the Write, Except bits and LBA", function()

@@ -197,7 +197,7 @@ describe("speeds.list cleaning", function()
       write_speeds = { wsd(0, 2295103, 8310, 0), wsd(0, 2295103, 8310, 11080) },
       capabilities = caps(11080, { 11080, 11080, 11080, 0 }) }))
     assert.are.same({ 11080 }, writes(l))
-    assert.are.same({ "dropped 1 write speed descriptor(s) with write speed 0",
+    assert.are.same({ "dropped 1 impossible write speed descriptor(s): #1 0 (zero)",
       "dropped 1 mode page 2Ah write speed(s) of 0", "removed 2 repeated mode page 2Ah write speed(s)" }, l.notes)
   end)
   it("merges a plausible page 2Ah speed GET PERFORMANCE lacks, not a faster one", function()
@@ -236,7 +236,8 @@ describe("speeds.list cleaning", function()
     assert.are.equal(5, info.sense_key)
   end)
   it("raises on misuse", function()
-    assert.has_error(function() speeds.list("/dev/sr0") end, "bad argument #1 to 'list' (drive expected, got string)")
+    assert.has_error(function() speeds.list("/dev/sr0") end,
+      "bad argument #1 to 'list' (drive or snapshot expected, got string)")
   end)
 end)
 
@@ -320,7 +321,9 @@ describe("speeds.pick", function()
     assert.are.equal("no write speeds to choose from", msg)
   end)
   it("raises on misuse, naming the argument", function()
-    assert.has_error(function() speeds.pick(F, "fast") end, 'bad argument #2 to \'pick\' (unknown policy "fast")')
+    assert.has_error(function() speeds.pick(F, "fast") end,
+      'bad argument #2 to \'pick\' (unknown policy "fast" (use max|min|safe|exact|clv|cav|nearest=X|at-most=X|'
+      .. 'at-least=X|fraction=F|source=KBPS|fastest-for=SIZE))')
     assert.has_error(function() speeds.pick(F, { fastest = true }) end,
       'bad argument #2 to \'pick\' (unknown policy field "fastest")')
     assert.has_error(function() speeds.pick(F, { fraction = 2 }) end,
@@ -368,12 +371,25 @@ describe("speeds.estimate", function()
     assert.are.equal("no performance curve and no speed to assume", msg)
   end)
   it("continues past the curve at its last speed", function()
-    -- Capture B says [0 -> 0] at 8864: everything at 8864 kB/s
-    assert.is_near(1000 * 2048 / 8864000, speeds.estimate({ nd(0, 8864, 0, 8864) }, 1000 * 2048), 1e-12)
+    -- 0 .. 999 at 8864, then the last speed
+    assert.is_near(4000 * 2048 / 8864000, speeds.estimate({ nd(0, 8864, 999, 8864) }, 4000 * 2048), 1e-9)
+  end)
+  it("ignores a curve that spans no sectors (Capture B's [0 -> 0]) and says so", function()
+    -- Capture B says [0 -> 0] at 8864: that curve cannot cap a 16x, 12x or 8x entry alike
+    local curve = { nd(0, 8864, 0, 8864) }
+    local t16, detail = speeds.estimate(curve, 1e9, { write = 22160 })
+    local t8 = speeds.estimate(curve, 1e9, { write = 11080 })
+    assert.is_near(math.ceil(1e9 / 2048) * 2.048 / 22160, t16, 1e-9)
+    assert.is_near(math.ceil(1e9 / 2048) * 2.048 / 11080, t8, 1e-9)
+    assert.are.equal("none", detail.curve)
+    assert.are.same({ "ignored the write performance curve: it spans no sectors (LBA 0 .. 0)" }, detail.notes)
+    local t, msg = speeds.estimate(curve, 1e9)
+    assert.is_nil(t)
+    assert.are.equal("no performance curve and no speed to assume", msg)
   end)
   it("raises on misuse", function()
     assert.has_error(function() speeds.estimate({}, -1) end,
-      "bad argument #2 to 'estimate' (byte count >= 0 expected, got -1)")
+      "bad argument #2 to 'estimate' (byte count >= 0 expected, got -1: negative)")
     assert.has_error(function() speeds.estimate({ { lba = 0 } }, 1) end,
       "bad argument #1 to 'estimate' (descriptor 1 is not a nominal performance descriptor)")
   end)
@@ -435,7 +451,7 @@ describe("speeds.apply", function()
   end)
   it("raises on misuse", function()
     assert.has_error(function() speeds.apply(fake(CAPTURES.F), { write = "8x" }) end,
-      "bad argument #2 to 'apply' (speed list entry with a positive write speed expected)")
+      "bad argument #2 to 'apply' (entry.write 8x is no speed a drive can be set to: not a number (string))")
   end)
 end)
 

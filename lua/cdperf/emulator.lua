@@ -101,14 +101,25 @@ local MODEL_NAMES = {
   "lg_gsa4120b_no_getperf",
 }
 
-emulator.models = {}
-for _, name in ipairs(MODEL_NAMES) do
-  emulator.models[name] = require("cdperf.models." .. name)
-end
+-- Models load on first use: a report on one model (or on a real drive) pays for none
+-- of the others.  pairs() sees only the loaded ones; model_names() lists them all.
+local KNOWN_MODEL = {}
+for _, name in ipairs(MODEL_NAMES) do KNOWN_MODEL[name] = true end
+emulator.models = setmetatable({}, {
+  __index = function(t, name)
+    if not KNOWN_MODEL[name] then return nil end
+    local m = require("cdperf.models." .. name)
+    rawset(t, name, m)
+    return m
+  end,
+})
 
 function emulator.model_names()
   local names = {}
-  for name in pairs(emulator.models) do names[#names + 1] = name end
+  for i, name in ipairs(MODEL_NAMES) do names[i] = name end
+  for name in pairs(emulator.models) do
+    if not KNOWN_MODEL[name] then names[#names + 1] = name end
+  end
   table.sort(names)
   return names
 end
@@ -193,12 +204,78 @@ local function reset_speeds(st, model)
   st.performance = m.performance
 end
 
---- Create an emulated drive. The model is copied; it is never changed.
+-- A snapshot's failed parts, as the CDB that asked for each: opcode, and for GET
+-- PERFORMANCE the Type (byte 10) and, for type 00h, Write and Except (byte 1).
+local PART_CDB = {
+  inquiry = { 0x12 }, profile = { 0x46 }, capabilities = { 0x5A },
+  write_speeds = { 0xAC, 3 },
+  write_performance = { 0xAC, 0, "write", 0 }, read_performance = { 0xAC, 0, "read", 0 },
+  write_exceptions = { 0xAC, 0, "write", 2 }, read_exceptions = { 0xAC, 0, "read", 2 },
+}
+
+local function part_of(cdb)
+  local op = cdb:byte(1)
+  if op ~= 0xAC then
+    for name, p in pairs(PART_CDB) do if p[1] == op then return name end end
+    return nil
+  end
+  local typ, b1 = cdb:byte(11), cdb:byte(2)
+  if typ == 3 then return "write_speeds" end
+  if typ ~= 0 then return nil end
+  local dir = (b1 & 0x04) ~= 0 and "write" or "read"
+  local except = b1 & 3
+  if except == 0 then return dir .. "_performance" end
+  if except == 2 then return dir .. "_exceptions" end
+  return nil
+end
+
+local function from_hex(h)
+  if type(h) ~= "string" or #h % 2 ~= 0 or h:find("[^%x]") then return nil end
+  return (h:gsub("%x%x", function(x) return string.char(tonumber(x, 16)) end))
+end
+
+-- A snapshot (cdperf.snapshot) read as a model: its profile table becomes the code, the
+-- capacity comes from the End LBAs, failed parts answer with the sense they had, and
+-- GET PERFORMANCE answers with the bytes the drive sent.
+local function snapshot_model(model)
+  if type(model.profile) == "table" then model.profile = model.profile.code end
+  if model.capacity == nil then
+    local top = -1
+    local perf = model.performance or {}
+    for _, list in ipairs { model.write_speeds or {}, perf.write or {}, perf.read or {} } do
+      for _, d in ipairs(list) do
+        if math.type(d.end_lba) == "integer" and d.end_lba > top and d.end_lba < 0x7FFFFFFF then top = d.end_lba end
+      end
+    end
+    model.capacity = top + 1
+  end
+  local failures = {}
+  for part, e in pairs(model.errors or {}) do
+    local info = type(e) == "table" and e.info or nil
+    if PART_CDB[part] then
+      if type(info) == "table" and info.kind == "scsi" and math.type(info.sense_key) == "integer" then
+        failures[part] = { info.sense_key, info.asc or 0, info.ascq or 0 }
+      else
+        -- not a drive's answer (an OS or decode failure): the nearest a drive can say
+        failures[part] = { 4, 0x44, 0x00 }
+      end
+    end
+  end
+  model.failures = failures
+  local raw = {}
+  for part, h in pairs(model.raw or {}) do raw[part] = from_hex(h) end
+  model.raw_answers = raw
+  model.errors, model.raw, model.notes, model.commands, model.format, model.version, model.device =
+    nil, nil, nil, nil, nil, nil, nil
+  return model
+end
+
+--- Create an emulated drive from a model or a snapshot. The model is copied; it is never changed.
 function emulator.new(model)
   if type(model) ~= "table" then
     error(string.format("bad argument #1 to 'new' (model table expected, got %s)", type(model)), 2)
   end
-  model = deepcopy(model)
+  model = snapshot_model(deepcopy(model))
   model.quirks = model.quirks or {}
   model.unsupported = model.unsupported or {}
   model.capabilities = model.capabilities or {}
@@ -261,6 +338,7 @@ function Emu:load(profile, capacity)
   st.capacity = capacity or model.capacity or 0
   st.write_speeds = deepcopy(model.write_speeds or {})
   st.list_changed = false
+  st.speeds_set = nil
   reset_speeds(st, model)
   st.unit_attention = { 0x28, 0x00 }
 end
@@ -422,7 +500,7 @@ end
 
 local function encode_write_speed(d, end_lba_zero)
   local b0 = (d.mixed_read_write and 0x01 or 0) | (d.exact and 0x02 or 0)
-    | (d.rdd and 0x04 or 0) | (((d.write_rotation_control or 0) & 3) << 3)
+    | (d.restore_drive_defaults and 0x04 or 0) | (((d.write_rotation_control or 0) & 3) << 3)
   return pack(">BBBBI4I4I4", b0, 0, 0, 0, end_lba_zero and 0 or (d.end_lba or 0),
     d.read_speed or 0, d.write_speed or 0)
 end
@@ -580,6 +658,7 @@ end
 -- apply a write and/or read speed (nil = leave as is)
 local function apply_speeds(self, write, read, rot)
   local st, model = self.st, self.model
+  st.speeds_set = true     -- the recorded answers (a snapshot's raw bytes) no longer hold
   local orig = model.performance or {}
   if write then
     local c = choose(write_choices(self), write, rot)
@@ -684,11 +763,18 @@ function Emu:command(cdb, direction, arg)
   self._log[#self._log + 1] = cdb
   st.commands = st.commands + 1
   local data, key, asc, ascq, field
+  local part = part_of(cdb)
+  local failure = part and self.model.failures[part]
   if is_unsupported(self, op) or not handlers[op] then
     data, key, asc, ascq = nil, ILLEGAL_REQUEST, 0x20, 0x00
   elseif st.unit_attention and not UA_EXEMPT[op] then
     data, key, asc, ascq = nil, UNIT_ATTENTION, st.unit_attention[1], st.unit_attention[2]
     st.unit_attention = nil
+  elseif failure then
+    data, key, asc, ascq = nil, failure[1], failure[2], failure[3]
+  elseif part and self.model.raw_answers[part] and not st.speeds_set and direction == "in"
+      and st.profile == self.model.profile then
+    data = cut(self.model.raw_answers[part], arg)
   else
     local ok
     ok, data, key, asc, ascq, field = pcall(handlers[op], self, cdb, arg)

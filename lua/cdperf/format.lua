@@ -83,13 +83,40 @@ function format.speed(kBps, class, unit)
   return fmt("%sx %s (%s %s)", xs, media.LABEL[class], raw, unit or "kB/s")
 end
 
---- Seconds as "7:04" or "1:02:03" (rounded to the second).
+--- Seconds as "7:04" or "1:02:03" (rounded to the second); "unbounded" for an infinite
+-- time.  Negative or NaN seconds are misuse.
 function format.duration(seconds)
   check_number(seconds, 1, "duration", "seconds")
+  if seconds < 0 then
+    error(("bad argument #1 to 'duration' (seconds >= 0 expected, got %s)"):format(tostring(seconds)), 2)
+  end
+  if seconds == math.huge then return "unbounded" end
   local s = floor(seconds + 0.5)
   local h, m = s // 3600, (s % 3600) // 60
   if h > 0 then return fmt("%d:%02d:%02d", h, m, s % 60) end
   return fmt("%d:%02d", m, s % 60)
+end
+
+-- Byte multipliers of sizes: k M G T are powers of 1000, KiB MiB GiB TiB of 1024.
+local SIZE_SUFFIX = { [""] = 1, B = 1, k = 1e3, K = 1e3, kB = 1e3, KB = 1e3, M = 1e6, MB = 1e6, G = 1e9,
+  GB = 1e9, T = 1e12, TB = 1e12, KiB = 1024, MiB = 1024 ^ 2, GiB = 1024 ^ 3, TiB = 1024 ^ 4 }
+
+--- Bytes of a size text ("4.7G", "700MiB", "4700372992"), or nil and what is wrong.
+function format.parse_size(text)
+  if type(text) ~= "string" then return nil, ("size text expected, got %s"):format(type(text)) end
+  local num, suf = text:match("^%s*([%d.]+[eE]?[+-]?%d*)%s*(%a*)%s*$")
+  local n = tonumber(num or "")
+  if not n then
+    return nil, ("bad size %q (bytes, with k M G T or KiB MiB GiB TiB)"):format(text)
+  end
+  if not SIZE_SUFFIX[suf] then
+    return nil, ("bad size %q: unknown unit %q (use k M G T or KiB MiB GiB TiB)"):format(text, suf)
+  end
+  local bytes = n * SIZE_SUFFIX[suf]
+  local judge = require "cdperf.judge"
+  local why = judge.size(bytes)
+  if why then return nil, ("bad size %q: %s"):format(text, why) end
+  return floor(bytes + 0.5)
 end
 
 -- ---------------------------------------------------------------------------
@@ -113,7 +140,7 @@ function format.mediainfo(descriptors, class)
   for i, d in ipairs(descriptors) do
     -- Byte 0 rebuilt from the decoded bits: MRW 01h, Exact 02h, RDD 04h, WRC bits 3-4.
     local b0 = (flag(d.mixed_read_write) and 1 or 0) | (flag(d.exact) and 2 or 0)
-      | (flag(d.rdd) and 4 or 0) | ((int(d.write_rotation_control or 0) & 3) << 3)
+      | (flag(d.restore_drive_defaults) and 4 or 0) | ((int(d.write_rotation_control or 0) & 3) << 3)
     local rv, wv = int(d.read_speed or 0), int(d.write_speed or 0)
     lines[#lines + 1] = fmt(" Speed Descriptor#%d:    %02x/%d R@%.1fx%d=%dKB/s W@%.1fx%d=%dKB/s",
       i - 1, b0, int(d.end_lba or 0), rv / one, one, rv, wv / one, one, wv)
@@ -164,10 +191,11 @@ end
 function format.mediainfo_capabilities(caps, class)
   check_table(caps, "mediainfo_capabilities", "capabilities table")
   local one = mediainfo_1x(class)
-  local cur = caps.current_write_speed_selected or caps.current_write_speed
-  if not cur or cur < 1352 then return {} end
+  -- the tool reads the speed at page offset 28 only (MMC-3's "selected" speed)
+  local cur = caps.current_write_speed_selected
+  if type(cur) ~= "number" or cur < 1352 then return {} end
   for _, w in ipairs(caps.write_speeds or {}) do
-    if (w.speed or 0) < 1352 then return {} end
+    if type(w) ~= "table" or type(w.speed) ~= "number" or w.speed < 1352 then return {} end
   end
   local lines = { fmt(" Current Write Speed:   %.1fx%d=%dKB/s", int(cur) / one, one, int(cur)) }
   for i, w in ipairs(caps.write_speeds or {}) do
@@ -175,6 +203,72 @@ function format.mediainfo_capabilities(caps, class)
       int(w.speed))
   end
   return lines
+end
+
+-- The header of a GET PERFORMANCE answer kept in a snapshot's raw hex: DataLength, byte 4.
+local function raw_header(hex)
+  if type(hex) ~= "string" or #hex < 16 then return nil end
+  local dl = tonumber(hex:sub(1, 8), 16)
+  local b4 = tonumber(hex:sub(9, 10), 16)
+  return dl, b4
+end
+
+-- Whether the tool would take a GET PERFORMANCE answer (16-byte descriptors) as sane:
+-- it drops an answer whose DataLength - 4 is no multiple of 16.
+local function mediainfo_sane(hex)
+  local dl = raw_header(hex)
+  if dl == nil then return true end           -- no raw bytes: the decoded list is all we have
+  return dl >= 4 and (dl - 4) % 16 == 0
+end
+
+--- What dvd+rw-mediainfo prints for the parts of a snapshot that cdperf reads: its stdout
+-- lines, its stderr lines, and whether it would exit with an error.  Its flow
+-- (dvd+rw-mediainfo.cpp, main): INQUIRY, GET CONFIGURATION, exit on no or non-DVD/BD
+-- media; page 2Ah lines; "GET [CURRENT] PERFORMANCE:" and the Write Performance lines
+-- only when GET PERFORMANCE gave a sane, non-empty answer; the Speed Descriptor lines.
+function format.mediainfo_report(snap)
+  check_table(snap, "mediainfo_report", "snapshot")
+  local out, err = {}, {}
+  local function add(t) for _, l in ipairs(t) do out[#out + 1] = l end end
+  local inq = type(snap.inquiry) == "table" and snap.inquiry or {}
+  out[1] = fmt("INQUIRY:                [%-8.8s][%-16.16s][%-4.4s]", tostring(inq.vendor or ""),
+    tostring(inq.product or ""), tostring(inq.revision or ""))
+  local prof = snap.profile
+  if type(prof) ~= "table" or math.tointeger(prof.code) == nil then
+    err[1] = ":-( GET CONFIGURATION failed"
+    return out, err, true
+  end
+  out[2] = "GET [CURRENT] CONFIGURATION:"
+  local code = math.tointeger(prof.code)
+  if code == 0 then
+    err[1] = ":-( no media mounted, exiting..."
+    return out, err, true
+  end
+  local hi = code & 0xF0
+  if hi ~= 0x10 and hi ~= 0x20 and hi ~= 0x40 then
+    err[1] = ":-( non-DVD media mounted, exiting..."
+    return out, err, true
+  end
+  out[3] = fmt(" Mounted Media:         %Xh, %s", code, MEDIAINFO_NAMES[code] or "unknown")
+  local class = hi == 0x40 and "bd" or "dvd"
+  if type(snap.capabilities) == "table" then add(format.mediainfo_capabilities(snap.capabilities, class)) end
+  local raw = type(snap.raw) == "table" and snap.raw or {}
+  local perf = type(snap.performance) == "table" and snap.performance.write or nil
+  if type(perf) == "table" and #perf > 0 and mediainfo_sane(raw.write_performance) then
+    local _, b4 = raw_header(raw.write_performance)
+    if b4 and b4 & 2 == 0 then err[#err + 1] = ":-( reported write performance might be bogus" end
+    out[#out + 1] = "GET [CURRENT] PERFORMANCE:"
+    add(format.mediainfo_performance(perf, class))
+  end
+  local ws = snap.write_speeds
+  if type(ws) == "table" and mediainfo_sane(raw.write_speeds) then
+    if #ws == 0 then
+      err[#err + 1] = ":-( empty GET PERFORMACE descriptor"      -- sic, the tool's spelling
+    else
+      add(format.mediainfo(ws, class))
+    end
+  end
+  return out, err, false
 end
 
 -- ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ local cdperf = {
 }
 
 local Drive = core.Drive
-local submodules = { media = true, format = true, speeds = true, emulator = true }
+local submodules = { media = true, format = true, speeds = true, emulator = true, policy = true, judge = true }
 
 -- Submodules load on first use, so a script that only queries a drive pays for nothing else.
 setmetatable(cdperf, {
@@ -53,6 +53,11 @@ function cdperf.open(device, opts)
     return core.open(device, copy_opts(opts, "emulator"))
   end
   return core.open(device, opts)
+end
+
+--- One read of everything a report needs, as plain data (cdperf.snapshot module).
+function cdperf.snapshot(drive, opts)
+  return require("cdperf.snapshot").take(drive, opts)
 end
 
 --- The optical drives of this machine, sorted.

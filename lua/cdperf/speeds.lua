@@ -1,10 +1,14 @@
--- cdperf.speeds: one clean speed list from what a drive says, policies that
--- pick a speed from it, time estimates from the performance curve, and
--- applying a speed with verification.  Only drive methods of DESIGN.md 2 are
--- used, so fake drive tables work as well as real or emulated drives.
+-- cdperf.speeds: one clean speed list from what a drive said, policies that pick a speed
+-- from it, time estimates from the performance curve, and applying a speed with
+-- verification.  list, pick and estimate are pure functions of a snapshot (or a list,
+-- or a curve) and send nothing; given a drive they take one snapshot first.  apply is
+-- the only function here that changes the drive.
 
 local media = require "cdperf.media"
 local format = require "cdperf.format"
+local judge = require "cdperf.judge"
+local snapshot = require "cdperf.snapshot"
+local policy = require "cdperf.policy"
 
 local speeds = {}
 
@@ -23,8 +27,8 @@ local function rotation_name(rc)
 end
 
 local function is_cd_speed(kBps)
-  return format.nominal(kBps, "cd") ~= nil and abs(kBps / media.ONE_X.cd
-    - format.nominal(kBps, "cd")) / format.nominal(kBps, "cd") <= CD_TOLERANCE
+  local n = format.nominal(kBps, "cd")
+  return n ~= nil and abs(kBps / media.ONE_X.cd - n) / n <= CD_TOLERANCE
 end
 
 local function join_speeds(list, class)
@@ -33,19 +37,19 @@ local function join_speeds(list, class)
   return table.concat(t, ", ")
 end
 
--- The drive's class: a string class, or from drive:profile().
-local function drive_class(drive)
-  local prof, msg, info = drive:profile()
-  if not prof then return nil, msg, info end
-  local class = prof.class or media.class(prof.code or 0)
-  if not class then
-    if (prof.code or 0) == 0 then
-      return nil, "no medium in the drive", { kind = "medium", profile = prof }
-    end
-    return nil, fmt("medium %s has no CD/DVD/BD speed ladder", prof.name or media.name(prof.code)),
-      { kind = "medium", profile = prof }
-  end
-  return class, prof
+local function is_drive(x)
+  if type(x) == "userdata" then return true end
+  if type(x) ~= "table" or snapshot.is(x) then return false end
+  local ok, f = pcall(function() return x.profile end)
+  return ok and type(f) == "function"
+end
+
+-- A snapshot from a snapshot or a drive (read once); raises on anything else.
+local function to_snapshot(x, fname)
+  if snapshot.is(x) then return x end
+  if is_drive(x) then return snapshot.take(x) end
+  error(fmt("bad argument #1 to '%s' (drive or snapshot expected, got %s)", fname,
+    type(x) == "table" and "a table that is neither" or type(x)), 3)
 end
 
 local function new_entry(class, write, read, rotation, exact, end_lba, source, mrw)
@@ -53,46 +57,76 @@ local function new_entry(class, write, read, rotation, exact, end_lba, source, m
     rotation = rotation, exact = exact, end_lba = end_lba, source = source, mixed_read_write = mrw }
 end
 
---- The clean write speed list of the medium in `drive`, fastest first, with
--- list.notes (what was cleaned and why), list.class and list.unit.
--- Returns nil, message, info when neither GET PERFORMANCE nor page 2Ah answer.
-function speeds.list(drive)
-  if drive == nil or (type(drive) ~= "table" and type(drive) ~= "userdata") then
-    error(("bad argument #1 to 'list' (drive expected, got %s)"):format(type(drive)), 2)
+local function error_text(snap, part)
+  local e = snap.errors and snap.errors[part]
+  return e and e.message or "not read"
+end
+
+--- The clean write speed list of the medium, fastest first, with list.notes (what was
+-- cleaned and why), list.class, list.unit, list.profile, list.capacity (sectors, when
+-- known) and list.snapshot.  Takes a snapshot or a drive (snapshotted once).  Returns
+-- nil, message, info when there is no medium or neither source answered.
+function speeds.list(x)
+  local snap = to_snapshot(x, "list")
+  local prof = snap.profile
+  if not prof then
+    local e = snap.errors and snap.errors.profile or {}
+    return nil, e.message or "the medium's profile is unknown", e.info or { kind = "medium" }
   end
-  local class, prof, info = drive_class(drive)
-  if not class then return nil, prof, info end
-  local list = { notes = {}, class = class, unit = "kB/s", profile = prof }
+  local class = prof.class
+  if not class then
+    if prof.code == 0 then return nil, "no medium in the drive", { kind = "medium", profile = prof } end
+    return nil, fmt("medium %s has no CD/DVD/BD speed ladder", prof.name or media.name(prof.code)),
+      { kind = "medium", profile = prof }
+  end
+  local capacity = snapshot.capacity(snap)
+  local list = { notes = {}, class = class, unit = "kB/s", profile = prof, capacity = capacity, snapshot = snap }
   local notes = list.notes
   local function note(...) notes[#notes + 1] = fmt(...) end
 
   -- 1. GET PERFORMANCE type 03h: speeds for this very medium.
-  local ws, wmsg, winfo = drive:write_speeds()
-  local gp, zero, dups, seen = {}, 0, {}, {}
-  if not ws then
-    note("GET PERFORMANCE (write speeds) failed: %s; using mode page 2Ah", wmsg)
+  local ws = snap.write_speeds
+  local gp, dups, seen, impossible, bad_read, bad_end = {}, {}, {}, {}, 0, {}
+  if type(ws) ~= "table" then
+    note("GET PERFORMANCE (write speeds) failed: %s; using mode page 2Ah", error_text(snap, "write_speeds"))
+    ws = nil
   else
     local end0 = #ws > 0
-    for _, d in ipairs(ws) do
-      if (d.end_lba or 0) ~= 0 then end0 = false end
-      if (d.write_speed or 0) <= 0 then
-        zero = zero + 1
+    for i, d in ipairs(ws) do
+      local why = type(d) ~= "table" and "not a descriptor" or judge.speed(d.write_speed, class, "write")
+      if why then
+        impossible[#impossible + 1] = fmt("#%d %s (%s)", i, type(d) == "table" and tostring(d.write_speed) or "?", why)
       else
+        if (d.end_lba or 0) ~= 0 then end0 = false end
+        local read = d.read_speed
+        if read ~= nil and read ~= 0 and judge.speed(read, class, "read") then bad_read, read = bad_read + 1, nil end
+        if read == 0 then read = nil end
+        local end_lba = d.end_lba
+        if end_lba ~= nil and judge.lba(end_lba, class) then
+          bad_end[#bad_end + 1] = tostring(end_lba)
+          end_lba = nil
+        end
         local rot = rotation_name(d.write_rotation_control)
-        local key = table.concat({ d.write_speed, d.read_speed or 0, rot, tostring(d.exact and true),
-          tostring(d.mixed_read_write and true), d.end_lba or 0 }, "/")
+        local key = table.concat({ d.write_speed, read or 0, rot, tostring(d.exact and true),
+          tostring(d.mixed_read_write and true), end_lba or 0 }, "/")
         if seen[key] then
           dups[#dups + 1] = d.write_speed
         else
           seen[key] = true
-          gp[#gp + 1] = new_entry(class, d.write_speed, d.read_speed, rot, d.exact and true or false,
-            d.end_lba, "get_performance", d.mixed_read_write and true or false)
+          gp[#gp + 1] = new_entry(class, d.write_speed, read, rot, d.exact and true or false,
+            end_lba, "get_performance", d.mixed_read_write and true or false)
         end
       end
     end
-    if zero > 0 then note("dropped %d write speed descriptor(s) with write speed 0", zero) end
+    if #impossible > 0 then
+      note("dropped %d impossible write speed descriptor(s): %s", #impossible, table.concat(impossible, ", "))
+    end
     if #dups > 0 then
       note("removed %d duplicate write speed descriptor(s): %s", #dups, join_speeds(dups, class))
+    end
+    if bad_read > 0 then note("ignored %d impossible read speed(s) in the write speed descriptors", bad_read) end
+    if #bad_end > 0 then
+      note("ignored End LBA(s) beyond any %s: %s", media.LABEL[class], table.concat(bad_end, ", "))
     end
     if end0 then
       note("End LBA is 0 on every write speed descriptor: the drive does not say where the speeds apply")
@@ -104,17 +138,24 @@ function speeds.list(drive)
   for _, e in ipairs(gp) do list[#list + 1] = e end
 
   -- 2. Mode page 2Ah: the drive's generic list; merged only where plausible.
-  local caps, cmsg = drive:capabilities()
-  if not caps then
-    if not ws then return nil, fmt("no write speeds: GET PERFORMANCE: %s; mode page 2Ah: %s", wmsg, cmsg), winfo end
-    note("mode page 2Ah failed: %s", cmsg)
+  local caps = snap.capabilities
+  if type(caps) ~= "table" then
+    if not ws then
+      local e = snap.errors and (snap.errors.write_speeds or snap.errors.capabilities) or {}
+      return nil, fmt("no write speeds: GET PERFORMANCE: %s; mode page 2Ah: %s", error_text(snap, "write_speeds"),
+        error_text(snap, "capabilities")), e.info or { kind = "unsupported" }
+    end
+    note("mode page 2Ah failed: %s", error_text(snap, "capabilities"))
   else
-    local cd_dropped, implausible, faster, zero2a, seen2a, rep = {}, {}, {}, 0, {}, 0
-    for _, w in ipairs(caps.write_speeds or {}) do
-      local v = w.speed or 0
-      local rot = rotation_name(w.rotation_control)
-      if v <= 0 then
+    local cd_dropped, implausible, faster, zero2a, seen2a, rep, bad2a = {}, {}, {}, 0, {}, 0, {}
+    local list2a = type(caps.write_speeds) == "table" and caps.write_speeds or {}
+    for _, w in ipairs(list2a) do
+      local v = type(w) == "table" and w.speed or nil
+      local rot = rotation_name(type(w) == "table" and w.rotation_control or nil)
+      if v == 0 then
         zero2a = zero2a + 1
+      elseif judge.number(v) or math.tointeger(v) == nil or v < 0 then
+        bad2a[#bad2a + 1] = tostring(v)
       elseif seen2a[v .. rot] then
         rep = rep + 1
       else
@@ -127,7 +168,7 @@ function speeds.list(drive)
         -- a speed GET PERFORMANCE already lists is not repeated: that list is for this medium
         if not known and class ~= "cd" and not nom and is_cd_speed(v) then
           cd_dropped[#cd_dropped + 1] = v
-        elseif not known and not nom then
+        elseif not known and (not nom or judge.speed(v, class, "write")) then
           implausible[#implausible + 1] = v
         elseif not known and #gp > 0 and v > gp_max then
           faster[#faster + 1] = v
@@ -137,6 +178,7 @@ function speeds.list(drive)
       end
     end
     if zero2a > 0 then note("dropped %d mode page 2Ah write speed(s) of 0", zero2a) end
+    if #bad2a > 0 then note("dropped mode page 2Ah write speed(s) that are no speed: %s", table.concat(bad2a, ", ")) end
     if rep > 0 then note("removed %d repeated mode page 2Ah write speed(s)", rep) end
     if #cd_dropped > 0 then
       local cds = {}
@@ -184,15 +226,15 @@ function speeds.list(drive)
 end
 
 -- ---------------------------------------------------------------------------
--- Policies.  Each step narrows a candidate list; the result is the fastest
--- remaining candidate unless a step picked one.
+-- Policies (the grammar is cdperf.policy).  Each step narrows a candidate list;
+-- the result is the fastest remaining candidate unless a step picked one.
 
 local function factor(e)
   return e.nominal or e.x or 0
 end
 
 local function describe(e, class)
-  if class and e.write then return format.speed(e.write, class, e.unit) end
+  if class and media.ONE_X[class] and e.write then return format.speed(e.write, class, e.unit) end
   return fmt("%sx (%s kB/s)", tostring(factor(e)), tostring(e.write))
 end
 
@@ -220,65 +262,51 @@ local function nearest(c, x)
   return best
 end
 
-local function bad_policy(msg)
-  error("bad argument #2 to 'pick' (" .. msg .. ")", 0)
-end
-
-local function check_x(v, name)
-  if type(v) ~= "number" or v <= 0 then
-    bad_policy(fmt("policy field '%s' expects a positive number, got %s", name, type(v) == "number"
-      and tostring(v) or type(v)))
-  end
-  return v
-end
-
--- Each step: function(candidates, arg, class) -> subset, reason | nil, message
+-- Each step: function(candidates, arg, ctx) -> subset, reason | nil, message
 local STEPS = {}
 
-STEPS.max = function(c, _, class)
+STEPS.max = function(c, _, ctx)
   local e = fastest(c)
-  return { e }, "the fastest: " .. describe(e, class)
+  return { e }, "the fastest: " .. describe(e, ctx.class)
 end
 
-STEPS.min = function(c, _, class)
+STEPS.min = function(c, _, ctx)
   local e = slowest(c)
-  return { e }, "the slowest: " .. describe(e, class)
+  return { e }, "the slowest: " .. describe(e, ctx.class)
 end
 
-STEPS.nearest = function(c, x, class)
+STEPS.nearest = function(c, x, ctx)
   local e = nearest(c, x)
-  return { e }, fmt("the nearest to %gx: %s", x, describe(e, class))
+  return { e }, fmt("the nearest to %gx: %s", x, describe(e, ctx.class))
 end
 
-STEPS.fraction = function(c, f, class)
+STEPS.fraction = function(c, f, ctx)
   local top = fastest(c)
-  local target = factor(top) * f
-  local e = nearest(c, target)
-  return { e }, fmt("the nearest to %g of the fastest (%s): %s", f, describe(top, class), describe(e, class))
+  local e = nearest(c, factor(top) * f)
+  return { e }, fmt("the nearest to %g of the fastest (%s): %s", f, describe(top, ctx.class), describe(e, ctx.class))
 end
 
-STEPS.at_most = function(c, x, class)
+STEPS.at_most = function(c, x, ctx)
   local out = {}
   for _, e in ipairs(c) do if factor(e) <= x + 1e-9 then out[#out + 1] = e end end
   if #out == 0 then
-    return nil, fmt("no speed at most %gx (slowest is %s)", x, describe(slowest(c), class))
+    return nil, fmt("no speed at most %gx (slowest is %s)", x, describe(slowest(c), ctx.class))
   end
   return out, fmt("at most %gx", x)
 end
 
-STEPS.at_least = function(c, x, class)
+STEPS.at_least = function(c, x, ctx)
   local out = {}
   for _, e in ipairs(c) do if factor(e) >= x - 1e-9 then out[#out + 1] = e end end
   if #out == 0 then
-    return nil, fmt("no speed at least %gx (fastest is %s)", x, describe(fastest(c), class))
+    return nil, fmt("no speed at least %gx (fastest is %s)", x, describe(fastest(c), ctx.class))
   end
   -- the slowest that is fast enough
   local e = slowest(out)
-  return { e }, fmt("the slowest at least %gx: %s", x, describe(e, class))
+  return { e }, fmt("the slowest at least %gx: %s", x, describe(e, ctx.class))
 end
 
-STEPS.exact_only = function(c, on)
-  if not on then return c, nil end
+STEPS.exact_only = function(c)
   local out = {}
   for _, e in ipairs(c) do if e.exact then out[#out + 1] = e end end
   if #out == 0 then return nil, "no speed with the Exact bit set" end
@@ -292,106 +320,140 @@ STEPS.rotation = function(c, rot)
   return out, rot:upper() .. " only"
 end
 
-STEPS.source_kBps = function(c, n, class)
+STEPS.source_kBps = function(c, n, ctx)
   local out = {}
   for _, e in ipairs(c) do if e.write <= n then out[#out + 1] = e end end
   if #out == 0 then
     local e = slowest(c)
-    return { e }, fmt("every speed is faster than the source (%d kB/s); the slowest: %s", n, describe(e, class))
+    return { e }, fmt("every speed is faster than the source (%g kB/s); the slowest: %s", n, describe(e, ctx.class))
   end
   local e = fastest(out)
-  return { e }, fmt("the fastest not faster than the source (%d kB/s): %s", n, describe(e, class))
+  return { e }, fmt("the fastest not faster than the source (%g kB/s): %s", n, describe(e, ctx.class))
 end
 
--- Order in which the fields of one policy table apply: filters, then choosers.
-local FIELD_ORDER = { "exact_only", "rotation", "source_kBps", "at_most", "at_least", "nearest", "fraction" }
-local FIELD_KNOWN = {}
-for _, k in ipairs(FIELD_ORDER) do FIELD_KNOWN[k] = true end
+-- Two estimates closer than this are a tie, and the slower speed wins it.
+local TIE = 0.01
 
-local NAMED = { max = { "max" }, min = { "min" }, safe = { "fraction", 0.5 } }
-
--- Turn one policy into a list of { step, arg } or { fn = f }.
-local function compile(policy, out)
-  local t = type(policy)
-  if t == "string" then
-    local n = NAMED[policy]
-    if not n then bad_policy(fmt("unknown policy %q", policy)) end
-    out[#out + 1] = { n[1], n[2] }
-  elseif t == "function" then
-    out[#out + 1] = { fn = policy }
-  elseif t == "table" then
-    if #policy > 0 then
-      for _, p in ipairs(policy) do compile(p, out) end
-      return out
-    end
-    local any = false
-    for k in pairs(policy) do
-      if not FIELD_KNOWN[k] then bad_policy(fmt("unknown policy field %q", tostring(k))) end
-      any = true
-    end
-    if not any then bad_policy("empty policy table") end
-    for _, k in ipairs(FIELD_ORDER) do
-      local v = policy[k]
-      if v ~= nil then
-        if k == "rotation" then
-          if v ~= "clv" and v ~= "cav" then
-            bad_policy(fmt("policy field 'rotation' expects clv|cav, got %s", tostring(v)))
-          end
-        elseif k == "exact_only" then
-          if type(v) ~= "boolean" then bad_policy("policy field 'exact_only' expects a boolean") end
-        elseif k == "fraction" then
-          check_x(v, k)
-          if v > 1 then bad_policy(fmt("policy field 'fraction' expects 0 < f <= 1, got %g", v)) end
-        else
-          check_x(v, k)
-        end
-        out[#out + 1] = { k, v }
-      end
-    end
-  else
-    bad_policy(fmt("policy expected (string, table or function), got %s", t))
+STEPS.fastest_for = function(c, bytes, ctx)
+  local src = ctx.snapshot or ctx.list or {}
+  local best, best_t, times = nil, nil, {}
+  for i, e in ipairs(c) do
+    local t, msg = speeds.estimate(src, bytes, e)
+    if not t then return nil, fmt("cannot estimate %d bytes: %s", bytes, msg) end
+    times[i] = t
   end
+  for _, t in ipairs(times) do if not best_t or t < best_t then best_t = t end end
+  for i, e in ipairs(c) do
+    if times[i] <= best_t * (1 + TIE) and (not best or e.write < best.write) then best = e end
+  end
+  local top = fastest(c)
+  local why = fmt("the fastest burn of %d bytes: %s, %s", bytes, describe(best, ctx.class),
+    format.duration(best_t))
+  if top ~= best then
+    for i, e in ipairs(c) do
+      if e == top then why = why .. fmt(" (%s would take %s)", describe(top, ctx.class), format.duration(times[i])) end
+    end
+  end
+  return { best }, why
+end
+
+local function is_member(c, e)
+  for _, x in ipairs(c) do if x == e then return true end end
+  return false
+end
+
+-- A policy function's answer, checked: an entry or a list of entries of `c`.
+local function call_function(fn, c, ctx)
+  local out, why = fn(c, ctx)
+  if out == nil then return nil, why or "the policy function chose nothing" end
+  if type(out) ~= "table" then
+    error(fmt("bad argument #2 to 'pick' (the policy function returned a %s, not an entry or a list)", type(out)), 0)
+  end
+  local list = out[1] ~= nil and out or { out }
+  if out[1] == nil and out.write == nil and next(out) == nil then
+    return nil, why or "the policy function chose nothing"
+  end
+  for i, e in ipairs(list) do
+    if type(e) ~= "table" or type(e.write) ~= "number" then
+      error(fmt("bad argument #2 to 'pick' (the policy function returned entry %d with no write speed)", i), 0)
+    end
+    if not is_member(c, e) then
+      error(fmt("bad argument #2 to 'pick' (the policy function returned %s kB/s, "
+        .. "not one of the candidates it was given)", tostring(e.write)), 0)
+    end
+  end
+  if type(why) ~= "string" then why = "chosen by a function: " .. describe(list[1], ctx.class) end
+  return list, why
+end
+
+local run_steps
+
+local function run_step(s, c, ctx, reasons)
+  if s.alternatives then
+    local fails = {}
+    for i, seq in ipairs(s.alternatives) do
+      local sub = {}
+      local out, msg = run_steps(seq, c, ctx, sub)
+      if out then
+        if i > 1 then reasons[#reasons + 1] = "fallback " .. i .. " (" .. table.concat(fails, "; ") .. ")" end
+        for _, r in ipairs(sub) do reasons[#reasons + 1] = r end
+        return out
+      end
+      fails[#fails + 1] = msg
+    end
+    return nil, table.concat(fails, "; and then: ")
+  end
+  local out, why
+  if s.fn then
+    out, why = call_function(s.fn, c, ctx)
+  else
+    out, why = STEPS[s[1]](c, s[2], ctx)
+  end
+  if not out then return nil, why end
+  if why then reasons[#reasons + 1] = why end
   return out
 end
 
---- Pick a speed from `list` by `policy`; returns entry, reason or nil, message.
-function speeds.pick(list, policy)
+function run_steps(seq, c, ctx, reasons)
+  for _, s in ipairs(seq) do
+    local out, msg = run_step(s, c, ctx, reasons)
+    if not out then return nil, msg end
+    c = out
+  end
+  return c
+end
+
+--- Pick a speed from `list` by `policy` (see cdperf.policy); returns entry, reason or
+-- nil, message.  A policy function gets (candidates, context), context = { class =,
+-- snapshot =, list = }, and returns an entry (or a list of entries) from candidates.
+function speeds.pick(list, pol, context)
   if type(list) ~= "table" then
     error(("bad argument #1 to 'pick' (speed list expected, got %s)"):format(type(list)), 2)
   end
-  if policy == nil then policy = "max" end
-  local ok, steps = pcall(compile, policy, {})
-  if not ok then error(steps, 2) end
-  local class = list.class
+  if context ~= nil and type(context) ~= "table" then
+    error(("bad argument #3 to 'pick' (context table expected, got %s)"):format(type(context)), 2)
+  end
+  local ok, seq = pcall(policy.compile, pol)
+  if not ok then error(seq, 2) end
+  local ctx = { class = list.class, snapshot = list.snapshot, list = list }
+  for k, v in pairs(context or {}) do ctx[k] = v end
   local c = {}
   for i, e in ipairs(list) do
     if type(e) ~= "table" or type(e.write) ~= "number" then
       error(("bad argument #1 to 'pick' (entry %d has no write speed)"):format(i), 2)
     end
+    if judge.number(e.write) or e.write <= 0 then
+      error(("bad argument #1 to 'pick' (entry %d has write speed %s)"):format(i, tostring(e.write)), 2)
+    end
     c[i] = e
   end
   if #c == 0 then return nil, "no write speeds to choose from" end
   local reasons = {}
-  for _, s in ipairs(steps) do
-    local out, why
-    if s.fn then
-      out, why = s.fn(c, class)
-      if out == nil then return nil, why or "the policy function chose nothing" end
-      if type(out) ~= "table" then
-        return nil, fmt("the policy function returned a %s, not an entry or a list", type(out))
-      end
-      if out.write then out = { out } end
-      if #out == 0 then return nil, why or "the policy function chose nothing" end
-      why = why or ("chosen by a function: " .. describe(out[1], class))
-    else
-      out, why = STEPS[s[1]](c, s[2], class)
-      if not out then return nil, why end
-    end
-    c = out
-    if why then reasons[#reasons + 1] = why end
-  end
-  local e = fastest(c)
-  if #c > 1 or #reasons == 0 then reasons[#reasons + 1] = "the fastest left: " .. describe(e, class) end
+  local pok, out, msg = pcall(run_steps, seq, c, ctx, reasons)
+  if not pok then error(out, 2) end
+  if not out then return nil, msg end
+  local e = fastest(out)
+  if #out > 1 or #reasons == 0 then reasons[#reasons + 1] = "the fastest left: " .. describe(e, ctx.class) end
   local src = e.source == "page_2a" and "mode page 2Ah" or e.source == "get_performance" and "GET PERFORMANCE"
   local reason = table.concat(reasons, "; ")
   if src then reason = reason .. " (from " .. src .. ")" end
@@ -423,55 +485,24 @@ local function segment_time(v0, k, n, b, cap)
   return b / (1000 * k) * math.log(v1 / v0)
 end
 
-local function check_curve(curve)
+local function check_curve(curve, level)
   for i, d in ipairs(curve) do
     if type(d) ~= "table" or type(d.start_lba) ~= "number" or type(d.end_lba) ~= "number"
         or type(d.start_performance) ~= "number" or type(d.end_performance) ~= "number" then
-      error(("bad argument #1 to 'estimate' (descriptor %d is not a nominal performance descriptor)"):format(i), 3)
+      error(("bad argument #1 to 'estimate' (descriptor %d is not a nominal performance descriptor)"):format(i),
+        level)
     end
   end
 end
 
---- Seconds to write `bytes` from LBA 0 by the nominal performance curve,
--- no faster than entry.write when an entry is given.  A drive argument means
--- drive:write_performance() (and CD sectors count 2352 bytes at the channel
--- rate); when the drive has no curve, the entry's speed is taken as constant.
-function speeds.estimate(drive_or_curve, bytes, entry)
-  local t = type(drive_or_curve)
-  if t ~= "table" and t ~= "userdata" then
-    error(("bad argument #1 to 'estimate' (drive or performance curve expected, got %s)"):format(t), 2)
-  end
-  if type(bytes) ~= "number" or bytes < 0 or bytes ~= bytes then
-    error(("bad argument #2 to 'estimate' (byte count >= 0 expected, got %s)")
-      :format(type(bytes) == "number" and tostring(bytes) or type(bytes)), 2)
-  end
-  if entry ~= nil and (type(entry) ~= "table" or type(entry.write) ~= "number" or entry.write <= 0) then
-    error("bad argument #3 to 'estimate' (speed list entry with a positive write speed expected)", 2)
-  end
-  local curve, b = drive_or_curve, SECTOR
-  local is_curve = t == "table" and (drive_or_curve[1] ~= nil or next(drive_or_curve) == nil)
-  if not is_curve then
-    local msg, info
-    curve, msg, info = drive_or_curve:write_performance()
-    if not curve then
-      -- no curve (GET PERFORMANCE unsupported): the entry's speed is all we know
-      if not entry then return nil, msg, info end
-      curve = {}
-    end
-    local prof = drive_or_curve:profile()
-    if prof and (prof.class or media.class(prof.code or 0)) == "cd" then b = CD_RAW end
-  end
-  check_curve(curve)
-  local cap = entry and entry.write
-  local n = math.ceil(bytes / SECTOR)
-  if n == 0 then return 0 end
-  local zones = {}
-  for i, d in ipairs(curve) do zones[i] = d end
-  table.sort(zones, function(x, y) return x.start_lba < y.start_lba end)
-  if #zones == 0 then
-    if not cap then return nil, "no performance curve and no speed to assume" end
-    return n * b / (1000 * cap)
-  end
+local function is_curve(t)
+  if type(t) ~= "table" or snapshot.is(t) then return false end
+  if t.class ~= nil or t.notes ~= nil then return false end      -- a speed list
+  local first = t[1]
+  return first == nil and next(t) == nil or (type(first) == "table" and first.write == nil)
+end
+
+local function curve_time(zones, n, b, cap)
   local lba, secs, last_v = 0, 0, zones[1].start_performance
   for _, z in ipairs(zones) do
     if lba >= n then break end
@@ -486,56 +517,119 @@ function speeds.estimate(drive_or_curve, bytes, entry)
     local stop = math.min(z.end_lba + 1, n)
     if stop > lba then
       local v0 = z.start_performance + k * (lba - z.start_lba)
-      if v0 <= 0 then return nil, fmt("performance curve has speed %g at LBA %d", v0, lba) end
+      if v0 ~= v0 or v0 <= 0 then return nil, fmt("performance curve has speed %g at LBA %d", v0, lba) end
       secs = secs + segment_time(v0, k, stop - lba, b, cap)
       lba = stop
     end
     last_v = z.end_performance
   end
   if lba < n then                       -- beyond the curve: its last speed
-    if last_v <= 0 then return nil, "performance curve ends at speed 0" end
+    if last_v ~= last_v or last_v <= 0 then return nil, "performance curve ends at speed 0" end
     secs = secs + segment_time(last_v, 0, n - lba, b, cap)
   end
   return secs
 end
 
+--- Seconds to write `bytes` from LBA 0 by the nominal write performance curve, no
+-- faster than entry.write when an entry is given; and a detail table { notes =,
+-- curve = "drive"|"none", capacity = sectors or nil }.  The source is a snapshot, a
+-- speed list (its snapshot), a curve (a list of nominal descriptors) or a drive
+-- (snapshotted once).  CD sectors count 2352 bytes at the channel rate 1x counts.
+-- Returns nil, message, info when the bytes do not fit or nothing gives a speed.
+function speeds.estimate(source, bytes, entry)
+  local t = type(source)
+  if t ~= "table" and t ~= "userdata" then
+    error(("bad argument #1 to 'estimate' (drive, snapshot, speed list or performance curve expected, got %s)")
+      :format(t), 2)
+  end
+  local why = judge.size(bytes)
+  if why then
+    error(("bad argument #2 to 'estimate' (byte count >= 0 expected, got %s: %s)")
+      :format(type(bytes) == "number" and tostring(bytes) or type(bytes), why), 2)
+  end
+  if entry ~= nil and (type(entry) ~= "table" or judge.number(entry.write) or entry.write <= 0) then
+    error("bad argument #3 to 'estimate' (speed list entry with a positive write speed expected)", 2)
+  end
+  local detail = { notes = {}, curve = "none" }
+  local curve, b, class, capacity = {}, SECTOR, nil, nil
+  if is_curve(source) then
+    check_curve(source, 3)
+    curve = source
+  else
+    local snap = source.snapshot or (not is_drive(source) and snapshot.is(source) and source) or nil
+    if not snap and is_drive(source) then snap = snapshot.take(source) end
+    if not snap and type(source) == "table" then
+      -- a speed list without a snapshot: the entry's speed is all there is
+      class, capacity = source.class, source.capacity
+    elseif snap then
+      class = snap.profile and snap.profile.class
+      capacity = snapshot.capacity(snap)
+      if snap.performance and type(snap.performance.write) == "table" then curve = snap.performance.write end
+    end
+    if class == "cd" then b = CD_RAW end
+  end
+  local zones, notes = judge.curve(curve, class, "write")
+  for _, n in ipairs(notes) do detail.notes[#detail.notes + 1] = n end
+  detail.capacity = capacity
+  local n = math.ceil(bytes / SECTOR)
+  if capacity and n > capacity then
+    return nil, fmt("%d bytes do not fit: the medium holds %d sectors (%d bytes)", bytes, capacity,
+      capacity * SECTOR), { kind = "medium", capacity = capacity }
+  end
+  if n == 0 then return 0, detail end
+  local cap = entry and entry.write
+  local secs, msg
+  if #zones == 0 then
+    if not cap then return nil, "no performance curve and no speed to assume", { kind = "unsupported" } end
+    secs = n * b / (1000 * cap)
+  else
+    detail.curve = "drive"
+    secs, msg = curve_time(zones, n, b, cap)
+    if not secs then return nil, msg, { kind = "decode" } end
+  end
+  if judge.number(secs) or secs < 0 then
+    return nil, fmt("no sensible time (%s) from the performance curve", tostring(secs)), { kind = "decode" }
+  end
+  return secs, detail
+end
+
 -- ---------------------------------------------------------------------------
--- Apply a speed and verify.
+-- Apply a speed and verify: the one function of the Lua layer that changes the drive.
 
 local function close_to(got, asked)
   return got ~= nil and asked ~= nil and abs(got - asked) <= math.max(2, asked * format.TOLERANCE)
 end
 
-local function current_write(drive)
-  local caps = drive:capabilities()
-  if not caps then return nil end
+local function current_write(caps)
+  if type(caps) ~= "table" then return nil end
   return caps.current_write_speed_selected or caps.current_write_speed
 end
 
-local function performance_top(drive)
-  local curve = drive:write_performance()
-  if not curve or #curve == 0 then return nil end
+local function performance_top(curve)
+  if type(curve) ~= "table" or #curve == 0 then return nil end
   local top = 0
-  for _, d in ipairs(curve) do top = math.max(top, d.start_performance, d.end_performance) end
+  for _, d in ipairs(curve) do top = math.max(top, d.start_performance or 0, d.end_performance or 0) end
   return top
 end
 
 -- The write speeds as one string, to see whether setting a speed changed them.
-local function list_signature(drive)
-  local ws = drive:write_speeds()
-  if not ws then return nil end
+local function list_signature(ws)
+  if type(ws) ~= "table" then return nil end
   local t = {}
   for i, d in ipairs(ws) do t[i] = tostring(d.write_speed) end
   return table.concat(t, ",")
 end
 
-local function streaming_end_lba(drive, entry, notes)
-  if (entry.end_lba or 0) > 0 then return entry.end_lba end
-  local ws = drive:write_speeds()
-  for _, d in ipairs(ws or {}) do if (d.end_lba or 0) > 0 then return d.end_lba end end
-  local curve = drive:write_performance()
+local function streaming_end_lba(snap, entry, notes)
+  local class = snap.profile and snap.profile.class
+  if (entry.end_lba or 0) > 0 and not judge.lba(entry.end_lba, class) then return entry.end_lba end
+  for _, d in ipairs(snap.write_speeds or {}) do
+    if (d.end_lba or 0) > 0 and not judge.lba(d.end_lba, class) then return d.end_lba end
+  end
   local top = 0
-  for _, d in ipairs(curve or {}) do top = math.max(top, d.end_lba or 0) end
+  for _, d in ipairs((snap.performance or {}).write or {}) do
+    if not judge.lba(d.end_lba, class) then top = math.max(top, d.end_lba or 0) end
+  end
   if top > 0 then
     notes[#notes + 1] = fmt("End LBA taken from the performance curve: %d", top)
     return top
@@ -543,26 +637,55 @@ local function streaming_end_lba(drive, entry, notes)
   return nil
 end
 
---- Set `entry`'s speed: SET STREAMING for DVD/BD, SET CD SPEED for CD or when
--- streaming is refused; then read back.  Returns true, report
+-- SET CD SPEED carries 16-bit speeds (0xFFFF = max), SET STREAMING 32-bit sizes.
+local SET_CD_SPEED_MAX = 0xFFFE
+
+local function check_entry_speed(entry, field)
+  local v = entry[field]
+  local why = judge.number(v) or (math.tointeger(v) == nil and "not a whole number of kB/s")
+    or (v <= 0 and "not positive") or (v > 0xFFFFFFFF and "more than SET STREAMING can carry")
+  if why then
+    error(("bad argument #2 to 'apply' (entry.%s %s is no speed a drive can be set to: %s)")
+      :format(field, tostring(v), why), 3)
+  end
+end
+
+--- Set `entry`'s speed: SET STREAMING for DVD/BD, SET CD SPEED for CD or when streaming
+-- is refused; then read back.  `snap` (optional) is the snapshot the entry came from,
+-- so the drive is not asked again for what it already said.  Returns true, report
 -- ({ method, asked, got, obeyed, notes, end_lba }) or nil, message, info.
-function speeds.apply(drive, entry)
-  local dt = type(drive)
-  if dt ~= "table" and dt ~= "userdata" then
-    error(("bad argument #1 to 'apply' (drive expected, got %s)"):format(dt), 2)
+function speeds.apply(drive, entry, snap)
+  if not is_drive(drive) then
+    error(("bad argument #1 to 'apply' (drive expected, got %s)"):format(type(drive)), 2)
   end
-  if type(entry) ~= "table" or type(entry.write) ~= "number" or entry.write <= 0 then
-    error("bad argument #2 to 'apply' (speed list entry with a positive write speed expected)", 2)
+  if type(entry) ~= "table" then
+    error(("bad argument #2 to 'apply' (speed list entry expected, got %s)"):format(type(entry)), 2)
   end
-  local class, prof, pinfo = drive_class(drive)
-  if not class then return nil, prof, pinfo end
+  check_entry_speed(entry, "write")
+  if entry.read ~= nil then check_entry_speed(entry, "read") end
+  -- apply(drive, speeds.pick(list)) passes pick's reason along: not a snapshot, ignored
+  if type(snap) == "string" then snap = nil end
+  if snap ~= nil and not snapshot.is(snap) then
+    error(("bad argument #3 to 'apply' (snapshot expected, got %s)"):format(type(snap)), 2)
+  end
+  snap = snap or snapshot.take(drive, { parts = { "profile", "write_speeds", "write_performance" } })
+  local prof = snap.profile
+  if not prof then
+    local e = snap.errors.profile or {}
+    return nil, e.message or "the medium's profile is unknown", e.info
+  end
+  local class = prof.class
+  if not class then
+    if prof.code == 0 then return nil, "no medium in the drive", { kind = "medium", profile = prof } end
+    return nil, fmt("medium %s has no CD/DVD/BD speed ladder", prof.name), { kind = "medium", profile = prof }
+  end
   local notes = {}
   local report = { asked = entry.write, notes = notes }
-  local read = (entry.read and entry.read > 0) and entry.read or nil
-  local before = list_signature(drive)
+  local read = entry.read
+  local before = list_signature(snap.write_speeds)
   local done, msg, info
   if class ~= "cd" then
-    local end_lba = streaming_end_lba(drive, entry, notes)
+    local end_lba = streaming_end_lba(snap, entry, notes)
     if not end_lba then
       notes[#notes + 1] = "no End LBA known (every descriptor says 0): SET STREAMING skipped"
     else
@@ -588,13 +711,18 @@ function speeds.apply(drive, entry)
     end
   end
   if not done then
+    if entry.write > SET_CD_SPEED_MAX or (read and read > SET_CD_SPEED_MAX) then
+      return nil, fmt("%d kB/s cannot be said with SET CD SPEED (at most %d kB/s)", math.max(entry.write, read or 0),
+        SET_CD_SPEED_MAX), { kind = "unsupported" }
+    end
     done, msg, info = drive:set_speed{ read = read or "max", write = entry.write,
       rotation = entry.rotation or "clv" }
     if not done then return nil, msg, info end
     report.method = "set_cd_speed"
   end
-  -- Read back: page 2Ah's current write speed, and the performance curve.
-  local cur, top = current_write(drive), performance_top(drive)
+  -- Read back what changed: page 2Ah's current write speed, the curve, the list.
+  local after = snapshot.take(drive, { parts = { "profile", "capabilities", "write_speeds", "write_performance" } })
+  local cur, top = current_write(after.capabilities), performance_top((after.performance or {}).write)
   report.current_write_speed, report.performance = cur, top
   if close_to(cur, entry.write) then
     report.got = cur
@@ -611,8 +739,8 @@ function speeds.apply(drive, entry)
       format.speed(report.got, class))
   end
   -- Some drives change their list once a speed is set (BenQ DQ60): say so.
-  local after = list_signature(drive)
-  if before and after and before ~= after then
+  local sig = list_signature(after.write_speeds)
+  if before and sig and before ~= sig then
     notes[#notes + 1] = "the drive's write speed list changed after setting; re-read it before the next choice"
   end
   return true, report

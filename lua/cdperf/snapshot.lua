@@ -1,0 +1,307 @@
+-- cdperf.snapshot: one read of everything a report needs, as plain data.
+--
+-- I/O stays here: every other function of the Lua layer (speeds.list, pick, estimate,
+-- every format.*) works on the table this returns and sends nothing.  Each command goes
+-- to the drive at most once, except where the drive itself asks for a repeat: a UNIT
+-- ATTENTION is retried once, NOT READY "becoming ready" (04h/01h) is waited out for up
+-- to opts.ready_timeout_ms, and when a medium change (28h) was reported after the
+-- profile was read, the profile is read again and, if it changed, the medium's parts
+-- are read once more.  Every part that failed is in `errors` with its message and info;
+-- a failed part is absent, never an empty list.
+--
+-- The snapshot is also an emulator model (cdperf.emulator.new(snapshot) answers as the
+-- drive did): inquiry, capabilities, write_speeds, performance and exceptions keep the
+-- shapes the drive methods return, and `raw` keeps the GET PERFORMANCE bytes as hex.
+
+local media = require "cdperf.media"
+
+local snapshot = {}
+
+snapshot.FORMAT, snapshot.VERSION = "cdperf.snapshot", 1
+
+local fmt = string.format
+
+-- Every part, in the order they are read; `medium` parts need a CD/DVD/BD medium.
+-- opcode and request let the emulator answer a failed part with the same sense.
+snapshot.PARTS = {
+  { name = "inquiry", opcode = 0x12 },
+  { name = "profile", opcode = 0x46 },
+  { name = "capabilities", opcode = 0x5A },
+  { name = "write_speeds", opcode = 0xAC, medium = true, request = { request_type = "write_speed" } },
+  { name = "write_performance", opcode = 0xAC, medium = true,
+    request = { performance_type = "write", exceptions = "nominal" } },
+  { name = "read_performance", opcode = 0xAC, medium = true,
+    request = { performance_type = "read", exceptions = "nominal" } },
+  { name = "write_exceptions", opcode = 0xAC, medium = true, exceptions = true,
+    request = { performance_type = "write", exceptions = "exceptions_only" } },
+  { name = "read_exceptions", opcode = 0xAC, medium = true, exceptions = true,
+    request = { performance_type = "read", exceptions = "exceptions_only" } },
+}
+local PART = {}
+for _, p in ipairs(snapshot.PARTS) do PART[p.name] = p end
+
+-- What the report needs; `-f prcap` needs only the first and the third.
+snapshot.REPORT_PARTS = { "inquiry", "profile", "capabilities", "write_speeds", "write_performance",
+  "read_performance" }
+
+local function hex(s)
+  return (s:gsub(".", function(c) return fmt("%02x", c:byte()) end))
+end
+
+local function is_unit_attention(info)
+  return type(info) == "table" and info.kind == "scsi" and info.sense_key == 6
+end
+
+local function is_becoming_ready(info)
+  return type(info) == "table" and info.kind == "scsi" and info.sense_key == 2 and info.asc == 0x04
+    and info.ascq == 0x01
+end
+
+local function invalid_opcode(info)
+  return type(info) == "table" and info.kind == "scsi" and info.sense_key == 5 and info.asc == 0x20
+end
+
+local function no_medium(info)
+  return type(info) == "table" and info.kind == "scsi" and info.asc == 0x3A
+end
+
+-- The device's display name: opts.device, else what tostring(drive) shows.
+local function device_name(drive, opts)
+  if opts.device ~= nil then return tostring(opts.device) end
+  local ok, s = pcall(tostring, drive)
+  if ok and type(s) == "string" then return s:match("^cdperf%.drive %((.*)%)$") or s end
+  return "drive"
+end
+
+local function default_clock() return os.time() * 1000 end
+local function default_sleep(ms) os.execute(fmt("sleep %.3f", ms / 1000)) end
+
+local function check_opts(opts)
+  if opts == nil then return {} end
+  if type(opts) ~= "table" then
+    error(fmt("bad argument #2 to 'snapshot' (options table expected, got %s)", type(opts)), 3)
+  end
+  local t = opts.ready_timeout_ms
+  if t ~= nil and (math.type(t) ~= "integer" or t < 0) then
+    error(fmt("bad field 'ready_timeout_ms' (expected an integer >= 0, got %s)", tostring(t)), 3)
+  end
+  if opts.parts ~= nil then
+    if type(opts.parts) ~= "table" then
+      error(fmt("bad field 'parts' (expected a list of part names, got %s)", type(opts.parts)), 3)
+    end
+    for _, name in ipairs(opts.parts) do
+      if not PART[name] then
+        local names = {}
+        for i, p in ipairs(snapshot.PARTS) do names[i] = p.name end
+        error(fmt("bad field 'parts' (unknown part %q; parts: %s)", tostring(name), table.concat(names, ", ")), 3)
+      end
+    end
+  end
+  for _, k in ipairs { "clock", "sleep" } do
+    if opts[k] ~= nil and type(opts[k]) ~= "function" then
+      error(fmt("bad field '%s' (expected a function, got %s)", k, type(opts[k])), 3)
+    end
+  end
+  return opts
+end
+
+--- Read a drive once.  opts: exceptions (also read exception descriptors), parts (a list
+-- of part names: only those), ready_timeout_ms (wait for a drive becoming ready, default
+-- 0), device (the name to show), clock/sleep (milliseconds; for tests).
+function snapshot.take(drive, opts)
+  local dt = type(drive)
+  if dt ~= "userdata" and dt ~= "table" then
+    error(fmt("bad argument #1 to 'snapshot' (drive expected, got %s)", dt), 2)
+  end
+  opts = check_opts(opts)
+  local want = {}
+  for _, name in ipairs(opts.parts or snapshot.REPORT_PARTS) do want[name] = true end
+  if opts.exceptions then want.write_exceptions, want.read_exceptions = true, true end
+  local clock, sleep = opts.clock or default_clock, opts.sleep or default_sleep
+  local ready_ms = opts.ready_timeout_ms or 0
+
+  local snap = { format = snapshot.FORMAT, version = snapshot.VERSION, device = device_name(drive, opts),
+    errors = {}, notes = {}, raw = {}, commands = 0 }
+  local notes = snap.notes
+  local function note(...) notes[#notes + 1] = fmt(...) end
+  local medium_changed, gp_unsupported = false, nil
+
+  -- One request, with the retries the drive asks for.
+  local function ask(label, fn)
+    local ua_retried, deadline = false, nil
+    while true do
+      snap.commands = snap.commands + 1
+      local ok, r, msg, info = pcall(fn)
+      if not ok then
+        -- a drive object that raises (a broken test double): a failure, not a crash
+        return nil, tostring(r), { kind = "device" }
+      end
+      if r ~= nil then return r end
+      if is_unit_attention(info) and not ua_retried then
+        ua_retried = true
+        note("%s: UNIT ATTENTION (%s); asked again", label, tostring(info.text or msg))
+        if info.asc == 0x28 then medium_changed = true end
+      elseif is_becoming_ready(info) and ready_ms > 0 then
+        local now = clock()
+        deadline = deadline or now + ready_ms
+        if now >= deadline then
+          note("%s: the drive was still becoming ready after %d ms", label, ready_ms)
+          return nil, msg, info
+        end
+        sleep(math.min(250, deadline - now))
+      else
+        return nil, msg, info
+      end
+    end
+  end
+
+  local function method(name)
+    local ok, f = pcall(function() return drive[name] end)
+    if ok and type(f) == "function" then return f end
+    if ok and type(f) == "table" and getmetatable(f) and getmetatable(f).__call then return f end
+    return nil
+  end
+
+  local function fail(part, msg, info)
+    snap.errors[part] = { message = tostring(msg or "failed"), info = type(info) == "table" and info or nil }
+  end
+
+  local function read_part(p)
+    local name = p.name
+    snap.errors[name] = nil
+    if p.opcode == 0xAC and gp_unsupported then
+      fail(name, "GET PERFORMANCE is not supported by the drive (not asked again)", gp_unsupported)
+      return
+    end
+    local r, msg, info
+    local gp = p.request and method("get_performance")
+    if gp then
+      r, msg, info = ask(name, function() return gp(drive, p.request) end)
+      if r ~= nil then
+        if type(r) ~= "table" or type(r.descriptors) ~= "table" then
+          fail(name, "GET PERFORMANCE gave no descriptor list", { kind = "decode" })
+          return
+        end
+        if type(r.raw) == "string" then snap.raw[name] = hex(r.raw) end
+        if r.truncated then note("%s: the drive's header claimed more data than it sent", name) end
+        r = r.descriptors
+      end
+    else
+      -- Drive objects without get_performance (test doubles): the convenience methods.
+      local alt = { write_speeds = "write_speeds", write_performance = "write_performance",
+        read_performance = "read_performance", write_exceptions = "exceptions", read_exceptions = "exceptions" }
+      local f = method(alt[name] or name)
+      if not f then
+        fail(name, fmt("the drive object has no %s method", alt[name] or name), { kind = "unsupported" })
+        return
+      end
+      local arg = name == "write_exceptions" and { performance_type = "write" } or nil
+      r, msg, info = ask(name, function() return f(drive, arg) end)
+    end
+    if r == nil then
+      if name == "profile" and no_medium(info) then
+        r = { code = 0 }
+      else
+        fail(name, msg, info)
+        if p.opcode == 0xAC and invalid_opcode(info) then gp_unsupported = info end
+        return
+      end
+    end
+    if type(r) ~= "table" then
+      fail(name, fmt("the drive gave a %s, not a table", type(r)), { kind = "decode" })
+      return
+    end
+    if name == "profile" then
+      local code = math.tointeger(r.code)
+      if not code or code < 0 or code > 0xFFFF then
+        fail(name, fmt("profile code %s is no MMC profile", tostring(r.code)), { kind = "decode" })
+        return
+      end
+      local prof = media.profile(code)
+      snap.profile = { code = code, name = prof.name, class = prof.class }
+    elseif name == "write_performance" or name == "read_performance" then
+      snap.performance = snap.performance or {}
+      snap.performance[name == "write_performance" and "write" or "read"] = r
+    elseif name == "write_exceptions" or name == "read_exceptions" then
+      snap.exceptions = snap.exceptions or {}
+      snap.exceptions[name == "write_exceptions" and "write" or "read"] = r
+    else
+      snap[name] = r
+    end
+  end
+
+  local function read_medium_parts()
+    local class = snap.profile and snap.profile.class
+    for _, p in ipairs(snapshot.PARTS) do
+      if p.medium and want[p.name] then
+        if class then
+          read_part(p)
+        elseif snap.profile and snap.profile.code == 0 then
+          snap.errors[p.name] = nil
+        end
+      end
+    end
+    if not class and snap.profile and snap.profile.code ~= 0 then
+      note("%s is no CD, DVD or BD medium: its speeds were not read", snap.profile.name)
+    end
+  end
+
+  for _, p in ipairs(snapshot.PARTS) do
+    if not p.medium and want[p.name] then read_part(p) end
+  end
+  -- The medium's parts need the profile; without a profile there is nothing to ask for.
+  if want.profile or snap.profile then
+    read_medium_parts()
+  elseif not want.profile then
+    for _, p in ipairs(snapshot.PARTS) do
+      if p.medium and want[p.name] then
+        fail(p.name, "not read: the profile was not asked for", { kind = "unsupported" })
+      end
+    end
+  end
+
+  -- A medium change reported after the profile was read: check the profile once more.
+  if medium_changed and snap.profile then
+    local before = snap.profile.code
+    read_part(PART.profile)
+    if snap.profile and snap.profile.code ~= before then
+      note("the medium changed while the drive was read (profile %04Xh -> %04Xh); read again", before,
+        snap.profile.code)
+      snap.performance, snap.exceptions, snap.write_speeds = nil, nil, nil
+      snap.raw = {}
+      read_part(PART.capabilities)
+      read_medium_parts()
+    end
+  end
+  if not snap.profile and want.profile and not snap.errors.profile then
+    fail("profile", "no profile", { kind = "decode" })
+  end
+  if next(snap.raw) == nil then snap.raw = nil end
+  return snap
+end
+
+--- Whether `t` is a snapshot (plain data) rather than a drive.
+function snapshot.is(t)
+  return type(t) == "table" and t.format == snapshot.FORMAT
+end
+
+--- The medium's capacity in sectors as the snapshot tells it (largest plausible End LBA + 1
+-- of the write speeds or write performance, else the read performance), and where from.
+function snapshot.capacity(snap)
+  local judge = require "cdperf.judge"
+  local class = snap.profile and snap.profile.class
+  local function top(list)
+    local t = 0
+    for _, d in ipairs(list or {}) do
+      if type(d) == "table" and not judge.lba(d.end_lba, class) then t = math.max(t, d.end_lba) end
+    end
+    return t
+  end
+  local perf = snap.performance or {}
+  local t, from = math.max(top(snap.write_speeds), top(perf.write)), "write speeds"
+  if t == 0 then t, from = top(perf.read), "read performance" end
+  if t == 0 then return nil end
+  return t + 1, from
+end
+
+return snapshot

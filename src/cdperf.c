@@ -56,6 +56,198 @@ static void cdperf_error_set(struct cdperf_error *err, enum cdperf_err_kind kind
   va_end(ap);
 }
 
+/* ---- device names and their secrets ------------------------------------------------ */
+
+/* Only names that reach libiscsi carry credentials; the scheme is matched in any case
+ * so that a mistyped "ISCSI://" name, which goes to another transport, is hidden too. */
+static size_t name_scheme(const char *s, size_t len)
+{
+  static const char *const schemes[] = { "iscsi://", "iser://", NULL };
+  int i;
+  for (i = 0; schemes[i] != NULL; i++) {
+    size_t k, n = strlen(schemes[i]);
+    if (len < n)
+      continue;
+    for (k = 0; k < n; k++) {
+      char c = s[k];
+      if (c >= 'A' && c <= 'Z')
+        c = (char)(c - 'A' + 'a');
+      if (c != schemes[i][k])
+        break;
+    }
+    if (k == n)
+      return n;
+  }
+  return 0;
+}
+
+static void cdperf_name_split(const char *s, size_t len, struct cdperf_name *n)
+{
+  const char *q, *at = NULL, *sep;
+  size_t info, i;
+
+  memset(n, 0, sizeof *n);
+  n->end = len;
+  n->scheme = name_scheme(s, len);
+  n->host_off = n->scheme;
+  if (n->scheme == 0)
+    return;
+  q = memchr(s + n->scheme, '?', len - n->scheme);
+  if (q != NULL)
+    n->end = (size_t)(q - s);
+  /* The last '@': libiscsi takes the first, but cdperf hands libiscsi the name without
+   * the user info, so a password may hold an '@' (hosts and iqns never do). */
+  for (i = n->end; i > n->scheme; i--)
+    if (s[i - 1] == '@') {
+      at = s + i - 1;
+      break;
+    }
+  if (at == NULL)
+    return;
+  n->has_user = 1;
+  n->host_off = (size_t)(at - s) + 1;
+  info = (size_t)(at - s) - n->scheme;
+  n->user_len = info;
+  /* libiscsi: the first '%', else the first ':' */
+  sep = memchr(s + n->scheme, '%', info);
+  if (sep == NULL)
+    sep = memchr(s + n->scheme, ':', info);
+  if (sep != NULL) {
+    n->has_pass = 1;
+    n->user_len = (size_t)(sep - s) - n->scheme;
+    n->pass_off = (size_t)(sep - s) + 1;
+    n->pass_len = (size_t)(at - sep) - 1;
+  }
+}
+
+static int cdperf_name_next_arg(const char *s, size_t len, const struct cdperf_name *n,
+                                size_t *pos, struct cdperf_name_arg *a)
+{
+  size_t p = *pos, stop;
+  const char *amp, *eq;
+
+  if (n->scheme == 0 || n->end >= len)
+    return 0;
+  if (p <= n->end)
+    p = n->end + 1;
+  if (p >= len)
+    return 0;
+  amp = memchr(s + p, '&', len - p);
+  stop = amp != NULL ? (size_t)(amp - s) : len;
+  *pos = amp != NULL ? stop + 1 : len;
+  a->off = p;
+  a->len = stop - p;
+  eq = memchr(s + p, '=', a->len);
+  a->has_value = eq != NULL;
+  a->key_len = eq != NULL ? (size_t)(eq - s) - p : a->len;
+  a->value_off = eq != NULL ? (size_t)(eq - s) + 1 : stop;
+  a->value_len = stop - a->value_off;
+  return 1;
+}
+
+static int cdperf_name_arg_is(const char *s, const struct cdperf_name_arg *a, const char *key)
+{
+  return a->key_len == strlen(key) && memcmp(s + a->off, key, a->key_len) == 0;
+}
+
+/* The next secret at or after *pos: the password, then each target_password value. */
+static int name_next_secret(const char *s, size_t len, size_t *pos, size_t *off, size_t *n)
+{
+  struct cdperf_name nm;
+  struct cdperf_name_arg a;
+  size_t ap = 0;
+
+  cdperf_name_split(s, len, &nm);
+  if (nm.has_pass && nm.pass_len > 0 && nm.pass_off >= *pos) {
+    *off = nm.pass_off;
+    *n = nm.pass_len;
+    *pos = nm.pass_off + nm.pass_len;
+    return 1;
+  }
+  while (cdperf_name_next_arg(s, len, &nm, &ap, &a)) {
+    if (a.value_off >= *pos && a.has_value && a.value_len > 0 &&
+        cdperf_name_arg_is(s, &a, "target_password")) {
+      *off = a.value_off;
+      *n = a.value_len;
+      *pos = a.value_off + a.value_len;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Appends p[0, n) to out at offset at (within size); returns the new offset. */
+static size_t name_emit(char *out, size_t size, size_t at, const char *p, size_t n)
+{
+  if (at + 1 < size) {
+    size_t room = size - 1 - at;
+    memcpy(out + at, p, n < room ? n : room);
+  }
+  return at + n;
+}
+
+static size_t cdperf_display_name(const char *s, size_t len, char *out, size_t size)
+{
+  size_t at = 0, from = 0, pos = 0, off, n;
+
+  while (name_next_secret(s, len, &pos, &off, &n)) {
+    at = name_emit(out, size, at, s + from, off - from);
+    at = name_emit(out, size, at, "***", 3);
+    from = off + n;
+  }
+  at = name_emit(out, size, at, s + from, len - from);
+  if (size > 0)
+    out[at < size ? at : size - 1] = '\0';
+  return at;
+}
+
+static void cdperf_scrub(char *buf, size_t size, const char *secret, size_t n)
+{
+  size_t len, i = 0, k;
+  int full;
+
+  if (buf == NULL || size == 0 || secret == NULL || n == 0)
+    return;
+  len = strlen(buf);
+  full = len + 1 >= size;   /* maybe cut short by snprintf: check the tail too */
+  while (i + n <= len) {
+    size_t put = 3, rest;
+    if (memcmp(buf + i, secret, n) != 0) {
+      i++;
+      continue;
+    }
+    rest = len - (i + n);
+    if (put > size - 1 - i)
+      put = size - 1 - i;
+    if (rest > size - 1 - i - put) {
+      rest = size - 1 - i - put;
+      full = 1;
+    }
+    memmove(buf + i + put, buf + i + n, rest);
+    memcpy(buf + i, "***", put);
+    len = i + put + rest;
+    buf[len] = '\0';
+    i += put;
+  }
+  if (!full)
+    return;
+  /* A copy cut off at the end: hide the longest tail that starts the secret. */
+  for (k = n - 1 < len ? n - 1 : len; k > 0; k--) {
+    if (memcmp(buf + len - k, secret, k) == 0) {
+      memcpy(buf + len - k, "***", k < 3 ? k : 3);
+      buf[len - k + (k < 3 ? k : 3)] = '\0';
+      return;
+    }
+  }
+}
+
+static void cdperf_scrub_name(char *buf, size_t size, const char *s, size_t len)
+{
+  size_t pos = 0, off, n;
+  while (name_next_secret(s, len, &pos, &off, &n))
+    cdperf_scrub(buf, size, s + off, n);
+}
+
 /* ---- names ---------------------------------------------------------------------- */
 
 struct code_name { int code; const char *name; };
@@ -212,6 +404,15 @@ static int push_failure(lua_State *L, const char *command, const struct cdperf_e
   case CDPERF_ERR_UNSUPPORTED:
     set_string(L, "kind", "unsupported");
     break;
+  case CDPERF_ERR_CREDENTIALS: {
+    const char *name = code_name_find(errno_names, err->code);
+    set_string(L, "kind", "credentials");
+    if (err->code != 0)
+      set_int(L, "errno", err->code);
+    if (name != NULL)
+      set_string(L, "code", name);
+    break;
+  }
   default:
     set_string(L, "kind", "decode");
     break;
@@ -983,7 +1184,17 @@ static int drive_set_streaming(lua_State *L)
 
 /* ---- module functions ------------------------------------------------------------------- */
 
-static const char *const open_fields[] = { "write", "timeout_ms", "name", NULL };
+static const char *const open_fields[] = { "write", "timeout_ms", "name", "credentials", NULL };
+
+/* Pushes the display form of s[0, len) (see cdperf_display_name). */
+static void push_display_name(lua_State *L, const char *s, size_t len)
+{
+  luaL_Buffer b;
+  size_t need = cdperf_display_name(s, len, NULL, 0);
+  char *p = luaL_buffinitsize(L, &b, need + 1);
+  cdperf_display_name(s, len, p, need + 1);
+  luaL_pushresultsize(&b, need);
+}
 
 static int is_callable(lua_State *L, int idx)
 {
@@ -1003,7 +1214,8 @@ static int core_open(lua_State *L)
   struct cdperf_error err;
   int write = 0, rc, is_lua = 0;
   unsigned timeout_ms = CDPERF_DEFAULT_TIMEOUT_MS;
-  const char *path = NULL;
+  const char *path = NULL, *credentials = NULL;
+  size_t path_len = 0;
 
   memset(&err, 0, sizeof err);
   if (!lua_isnoneornil(L, 2)) {
@@ -1017,15 +1229,44 @@ static int core_open(lua_State *L)
     if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
       luaL_error(L, "bad field 'name' (expected a string, got %s)", luaL_typename(L, -1));
     lua_pop(L, 1);
+    /* Stays on the stack (below the drive) while the transport reads it. */
+    lua_getfield(L, 2, "credentials");
+    if (!lua_isnil(L, -1)) {
+      if (lua_type(L, -1) != LUA_TSTRING)
+        luaL_error(L, "bad field 'credentials' (expected a file name, got %s)",
+                   luaL_typename(L, -1));
+      credentials = lua_tostring(L, -1);
+      if (strlen(credentials) != lua_rawlen(L, -1))
+        luaL_error(L, "bad field 'credentials' (file name contains a NUL byte)");
+    }
   }
   if (lua_type(L, 1) == LUA_TSTRING) {
-    path = lua_tostring(L, 1);
-    if (strlen(path) != lua_rawlen(L, 1))
+    path = lua_tolstring(L, 1, &path_len);
+    if (strlen(path) != path_len)
       return luaL_argerror(L, 1, "device path contains a NUL byte");
   } else if (is_callable(L, 1)) {
     is_lua = 1;
   } else {
     return luaL_typeerror(L, 1, "device path or callable device");
+  }
+
+  /* The label: the name with its passwords hidden; the raw name goes only to the
+   * transport. */
+  if (is_lua) {
+    size_t nlen = 0;
+    const char *name = NULL;
+    if (!lua_isnoneornil(L, 2)) {
+      lua_getfield(L, 2, "name");
+      name = lua_tolstring(L, -1, &nlen); /* anchored by opts */
+      lua_pop(L, 1);
+    }
+    if (name == NULL) {
+      name = luaL_typename(L, 1);
+      nlen = strlen(name);
+    }
+    push_display_name(L, name, nlen);
+  } else {
+    push_display_name(L, path, path_len);
   }
 
   /* Created closed, then opened (as liolib does): a failed open leaves a
@@ -1036,25 +1277,19 @@ static int core_open(lua_State *L)
   d->is_lua = is_lua;
   d->trace = getenv("CDPERF_TRACE") != NULL && getenv("CDPERF_TRACE")[0] != '\0';
   luaL_setmetatable(L, DRIVE_MT);
+  lua_pushvalue(L, -2);
+  lua_setiuservalue(L, -2, 1);
   if (is_lua) {
-    const char *name = NULL;
-    if (!lua_isnoneornil(L, 2)) {
-      lua_getfield(L, 2, "name");
-      name = lua_tostring(L, -1); /* anchored by opts */
-      lua_pop(L, 1);
-    }
-    lua_pushstring(L, name != NULL ? name : luaL_typename(L, 1));
-    lua_setiuservalue(L, -2, 1);
     lua_pushvalue(L, 1);
     lua_setiuservalue(L, -2, 2);
     rc = transport_lua_open(timeout_ms, &t, &err);
   } else {
-    lua_pushvalue(L, 1);
-    lua_setiuservalue(L, -2, 1);
     if (strncmp(path, "iscsi://", 8) == 0) {
 #if defined(CDPERF_HAVE_ISCSI)
-      rc = transport_iscsi_open(path, write, timeout_ms, &t, &err);
+      rc = transport_iscsi_open(path, lua_tostring(L, -2), credentials, write, timeout_ms, &t,
+                                &err);
 #else
+      (void)credentials;
       cdperf_error_set(&err, CDPERF_ERR_UNSUPPORTED, 0,
                        "this cdperf was built without libiscsi; install libiscsi-dev and rebuild");
       rc = -1;
@@ -1067,9 +1302,24 @@ static int core_open(lua_State *L)
 #endif
     }
   }
-  if (rc != 0)
+  if (rc != 0) {
+    if (path != NULL)   /* whatever the transport quoted, its secrets stay hidden */
+      cdperf_scrub_name(err.message, sizeof err.message, path, path_len);
     return push_failure(L, "open", &err);
+  }
   d->t = t;
+  return 1;
+}
+
+/* display_name(name) -> the name with its passwords replaced by "***" */
+static int core_display_name(lua_State *L)
+{
+  size_t len;
+  const char *s;
+  if (lua_type(L, 1) != LUA_TSTRING)
+    return luaL_typeerror(L, 1, "string");
+  s = lua_tolstring(L, 1, &len);
+  push_display_name(L, s, len);
   return 1;
 }
 
@@ -1173,6 +1423,7 @@ static const luaL_Reg core_functions[] = {
   { "decode_inquiry", core_decode_inquiry },
   { "decode_sense", core_decode_sense },
   { "sense_text", core_sense_text },
+  { "display_name", core_display_name },
   { NULL, NULL }
 };
 

@@ -5,6 +5,14 @@
  * (libiscsi's own URL syntax; ':' in the iqn may be written as is or as %3A).
  * Compiled only when CDPERF_HAVE_ISCSI is defined (pkg-config libiscsi).
  *
+ * CHAP credentials come from the name (user info, target_user and target_password
+ * arguments), else a credentials file (key = value lines, mode 600), else libiscsi's
+ * LIBISCSI_CHAP_* variables. libiscsi gets the name without them and the credentials
+ * through its API, so none of its error texts can quote a password; messages show the
+ * display name (cdperf_display_name) and are scrubbed of the passwords all the same.
+ * Our copies of the passwords are wiped once libiscsi has its own (which it wipes
+ * when the context is destroyed).
+ *
  * This file drives libiscsi's asynchronous API with its own poll loop and a
  * deadline of timeout_ms for connect+login, every command and logout, rather
  * than the *_sync calls: libiscsi's own timeout (also set) counts whole
@@ -32,7 +40,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <iscsi/iscsi.h>
 #include <iscsi/scsi-lowlevel.h>
@@ -356,21 +367,446 @@ static const struct cdperf_transport_ops transport_iscsi_ops = {
   "iscsi", transport_iscsi_exec, NULL, NULL, NULL, transport_iscsi_close
 };
 
-static int transport_iscsi_open(const char *url, int write, unsigned timeout_ms,
-                                struct cdperf_transport **out, struct cdperf_error *err)
+/* ---- CHAP credentials ------------------------------------------------------------------ */
+
+/* Where each credential comes from, first found wins: the device name, the
+ * credentials file, then libiscsi's own environment variables. */
+struct iscsi_creds {
+  char user[MAX_STRING_SIZE + 1];
+  char password[MAX_STRING_SIZE + 1];
+  char target_user[MAX_STRING_SIZE + 1];
+  char target_password[MAX_STRING_SIZE + 1];
+};
+
+#define ISCSI_CRED_FILE_MAX 65536
+
+/* memset that the compiler may not drop: the copies of passwords go away. */
+static void iscsi_wipe(void *p, size_t n)
+{
+  volatile unsigned char *v = p;
+  while (n-- > 0)
+    *v++ = 0;
+}
+
+/* Copies s[0, n) into a credential field when it is still empty; -1 when too long. */
+static int iscsi_cred_fill(char *field, const char *s, size_t n)
+{
+  if (field[0] != '\0' || n == 0)
+    return 0;
+  if (n > MAX_STRING_SIZE)
+    return -1;
+  memcpy(field, s, n);
+  field[n] = '\0';
+  return 0;
+}
+
+static int iscsi_cred_too_long(struct cdperf_error *err, const char *what, const char *where)
+{
+  cdperf_error_set(err, CDPERF_ERR_CREDENTIALS, 0, "iSCSI %s from %s is longer than %d bytes",
+                   what, where, MAX_STRING_SIZE);
+  return -1;
+}
+
+static const char *const iscsi_cred_keys[] = {
+  "user", "password", "target_user", "target_password", NULL
+};
+
+static char *iscsi_cred_field(struct iscsi_creds *c, int key)
+{
+  switch (key) {
+  case 0: return c->user;
+  case 1: return c->password;
+  case 2: return c->target_user;
+  default: return c->target_password;
+  }
+}
+
+/* key = value lines, '#' comments; blanks around keys and values are dropped. Values
+ * are never quoted in messages. */
+static int iscsi_parse_credentials(const char *file, char *text, size_t size,
+                                   struct iscsi_creds *fc, struct cdperf_error *err)
+{
+  size_t i = 0;
+  int line = 0, seen[4] = { 0, 0, 0, 0 };
+
+  while (i < size) {
+    size_t b = i, e, eq, ke, vb, ve;
+    int key;
+    line++;
+    while (i < size && text[i] != '\n')
+      i++;
+    e = i++;                                   /* [b, e) is the line */
+    while (b < e && (text[b] == ' ' || text[b] == '\t'))
+      b++;
+    while (e > b && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\r'))
+      e--;
+    if (b == e || text[b] == '#')
+      continue;
+    for (eq = b; eq < e && text[eq] != '='; eq++)
+      ;
+    if (eq == e) {
+      cdperf_error_set(err, CDPERF_ERR_CREDENTIALS, 0,
+                       "credentials file %s line %d: expected key = value", file, line);
+      return -1;
+    }
+    for (ke = eq; ke > b && (text[ke - 1] == ' ' || text[ke - 1] == '\t'); ke--)
+      ;
+    for (vb = eq + 1; vb < e && (text[vb] == ' ' || text[vb] == '\t'); vb++)
+      ;
+    ve = e;
+    for (key = 0; iscsi_cred_keys[key] != NULL; key++)
+      if (ke - b == strlen(iscsi_cred_keys[key]) &&
+          memcmp(text + b, iscsi_cred_keys[key], ke - b) == 0)
+        break;
+    if (iscsi_cred_keys[key] == NULL) {
+      /* not quoted: a mistyped line may be a password */
+      cdperf_error_set(err, CDPERF_ERR_CREDENTIALS, 0,
+                       "credentials file %s line %d: unknown key (expected user, password, "
+                       "target_user or target_password)", file, line);
+      return -1;
+    }
+    if (seen[key]) {
+      cdperf_error_set(err, CDPERF_ERR_CREDENTIALS, 0,
+                       "credentials file %s line %d: '%s' is given twice", file, line,
+                       iscsi_cred_keys[key]);
+      return -1;
+    }
+    seen[key] = 1;
+    if (ve == vb)
+      continue;
+    if (ve - vb > MAX_STRING_SIZE) {
+      cdperf_error_set(err, CDPERF_ERR_CREDENTIALS, 0,
+                       "credentials file %s line %d: the %s is longer than %d bytes", file,
+                       line, iscsi_cred_keys[key], MAX_STRING_SIZE);
+      return -1;
+    }
+    memcpy(iscsi_cred_field(fc, key), text + vb, ve - vb);
+  }
+  return 0;
+}
+
+/* Reads the credentials file into fc; refuses one that group or others may open. */
+static int iscsi_read_credentials(const char *file, struct iscsi_creds *fc,
+                                  struct cdperf_error *err)
+{
+  struct stat st;
+  char *text;
+  size_t got = 0;
+  int fd, rc;
+
+  fd = open(file, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    int e = errno;
+    cdperf_error_set(err, CDPERF_ERR_CREDENTIALS, e, "cannot open credentials file %s: %s",
+                     file, strerror(e));
+    return -1;
+  }
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    cdperf_error_set(err, CDPERF_ERR_CREDENTIALS, 0,
+                     "credentials file %s is not a regular file", file);
+    close(fd);
+    return -1;
+  }
+  if ((st.st_mode & 077) != 0) {
+    cdperf_error_set(err, CDPERF_ERR_CREDENTIALS, 0,
+                     "credentials file %s is %s by group or others (mode 0%o); chmod 600 %s",
+                     file, (st.st_mode & 044) != 0 ? "readable"
+                           : (st.st_mode & 022) != 0 ? "writable" : "executable",
+                     (unsigned)(st.st_mode & 07777), file);
+    close(fd);
+    return -1;
+  }
+  if (st.st_size > ISCSI_CRED_FILE_MAX) {
+    cdperf_error_set(err, CDPERF_ERR_CREDENTIALS, 0,
+                     "credentials file %s is larger than %d bytes", file, ISCSI_CRED_FILE_MAX);
+    close(fd);
+    return -1;
+  }
+  text = malloc(ISCSI_CRED_FILE_MAX + 1);
+  if (text == NULL) {
+    cdperf_error_set(err, CDPERF_ERR_OS, ENOMEM, "out of memory");
+    close(fd);
+    return -1;
+  }
+  /* Up to one byte past the limit, to see a file that grew since fstat. */
+  for (;;) {
+    ssize_t n = read(fd, text + got, ISCSI_CRED_FILE_MAX + 1 - got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      int e = errno;
+      cdperf_error_set(err, CDPERF_ERR_CREDENTIALS, e, "cannot read credentials file %s: %s",
+                       file, strerror(e));
+      got = ISCSI_CRED_FILE_MAX + 1;
+      rc = -1;
+      goto done;
+    }
+    if (n == 0 || (got += (size_t)n) > ISCSI_CRED_FILE_MAX)
+      break;
+  }
+  if (got > ISCSI_CRED_FILE_MAX) {
+    cdperf_error_set(err, CDPERF_ERR_CREDENTIALS, 0,
+                     "credentials file %s is larger than %d bytes", file, ISCSI_CRED_FILE_MAX);
+    rc = -1;
+  } else if (memchr(text, '\0', got) != NULL) {
+    cdperf_error_set(err, CDPERF_ERR_CREDENTIALS, 0,
+                     "credentials file %s contains a NUL byte", file);
+    rc = -1;
+  } else {
+    rc = iscsi_parse_credentials(file, text, got, fc, err);
+  }
+done:
+  iscsi_wipe(text, got < ISCSI_CRED_FILE_MAX + 1 ? got : ISCSI_CRED_FILE_MAX + 1);
+  free(text);
+  close(fd);
+  return rc;
+}
+
+/* Fills c from the device name, the file and the environment, and builds in *bare the
+ * URL for libiscsi: the name without its user info and without target_user and
+ * target_password, so that libiscsi never holds a password in an error text. */
+static int iscsi_gather_credentials(const char *url, const char *display, const char *file,
+                                    struct iscsi_creds *c, char **bare,
+                                    struct cdperf_error *err)
+{
+  struct cdperf_name n;
+  struct cdperf_name_arg a;
+  struct iscsi_creds fc;
+  size_t len = strlen(url), pos = 0, at;
+  const char *env;
+  int first = 1, rc = -1;
+  char *b;
+
+  memset(c, 0, sizeof *c);
+  memset(&fc, 0, sizeof fc);
+  *bare = NULL;
+  cdperf_name_split(url, len, &n);
+  b = malloc(len + 1);
+  if (b == NULL) {
+    cdperf_error_set(err, CDPERF_ERR_OS, ENOMEM, "iSCSI: out of memory");
+    return -1;
+  }
+  memcpy(b, url, n.scheme);
+  at = n.scheme;
+  memcpy(b + at, url + n.host_off, n.end - n.host_off);
+  at += n.end - n.host_off;
+  if (n.has_user) {
+    if (iscsi_cred_fill(c->user, url + n.scheme, n.user_len) != 0) {
+      iscsi_cred_too_long(err, "user", "the device name");
+      goto out;
+    }
+    if (n.has_pass && iscsi_cred_fill(c->password, url + n.pass_off, n.pass_len) != 0) {
+      iscsi_cred_too_long(err, "password", "the device name");
+      goto out;
+    }
+  }
+  while (cdperf_name_next_arg(url, len, &n, &pos, &a)) {
+    int is_tu = cdperf_name_arg_is(url, &a, "target_user");
+    int is_tp = cdperf_name_arg_is(url, &a, "target_password");
+    if (!a.has_value) {
+      /* libiscsi 1.19 crashes on "header_digest" without a value */
+      cdperf_error_set(err, CDPERF_ERR_ISCSI, 0,
+                       "bad iSCSI device '%s': argument '%.*s' has no value (key=value)",
+                       display, (int)(a.key_len > 40 ? 40 : a.key_len), url + a.off);
+      goto out;
+    }
+    if (is_tu || is_tp) {
+      /* the last one wins, as in libiscsi */
+      char *field = is_tu ? c->target_user : c->target_password;
+      if (a.value_len > MAX_STRING_SIZE) {
+        iscsi_cred_too_long(err, is_tu ? "target user" : "target password", "the device name");
+        goto out;
+      }
+      memcpy(field, url + a.value_off, a.value_len);
+      field[a.value_len] = '\0';
+      continue;
+    }
+    b[at++] = first ? '?' : '&';
+    first = 0;
+    memcpy(b + at, url + a.off, a.len);
+    at += a.len;
+  }
+  b[at] = '\0';
+
+  if (file != NULL) {
+    if (iscsi_read_credentials(file, &fc, err) != 0)
+      goto out;
+    if (c->user[0] != '\0' && fc.user[0] != '\0' && strcmp(fc.user, c->user) != 0) {
+      cdperf_error_set(err, CDPERF_ERR_CREDENTIALS, 0,
+                       "credentials file %s is for user '%s' but the device names user '%s'",
+                       file, fc.user, c->user);
+      goto out;
+    }
+    if (c->target_user[0] != '\0' && fc.target_user[0] != '\0' &&
+        strcmp(fc.target_user, c->target_user) != 0) {
+      cdperf_error_set(err, CDPERF_ERR_CREDENTIALS, 0,
+                       "credentials file %s is for target user '%s' but the device names "
+                       "target user '%s'", file, fc.target_user, c->target_user);
+      goto out;
+    }
+    if (fc.password[0] != '\0' && fc.user[0] == '\0' && c->user[0] == '\0') {
+      cdperf_error_set(err, CDPERF_ERR_CREDENTIALS, 0,
+                       "credentials file %s has a password but no user, and the device names "
+                       "none (iscsi://USER@host/...)", file);
+      goto out;
+    }
+    iscsi_cred_fill(c->user, fc.user, strlen(fc.user));
+    iscsi_cred_fill(c->password, fc.password, strlen(fc.password));
+    iscsi_cred_fill(c->target_user, fc.target_user, strlen(fc.target_user));
+    iscsi_cred_fill(c->target_password, fc.target_password, strlen(fc.target_password));
+  }
+  /* libiscsi's variables; a password only goes with a user known by now. */
+  if ((env = getenv("LIBISCSI_CHAP_USERNAME")) != NULL &&
+      iscsi_cred_fill(c->user, env, strlen(env)) != 0) {
+    iscsi_cred_too_long(err, "user", "LIBISCSI_CHAP_USERNAME");
+    goto out;
+  }
+  if (c->user[0] != '\0' && (env = getenv("LIBISCSI_CHAP_PASSWORD")) != NULL &&
+      iscsi_cred_fill(c->password, env, strlen(env)) != 0) {
+    iscsi_cred_too_long(err, "password", "LIBISCSI_CHAP_PASSWORD");
+    goto out;
+  }
+  if (c->user[0] != '\0' && (env = getenv("LIBISCSI_CHAP_TARGET_USERNAME")) != NULL &&
+      iscsi_cred_fill(c->target_user, env, strlen(env)) != 0) {
+    iscsi_cred_too_long(err, "target user", "LIBISCSI_CHAP_TARGET_USERNAME");
+    goto out;
+  }
+  if (c->target_user[0] != '\0' && (env = getenv("LIBISCSI_CHAP_TARGET_PASSWORD")) != NULL &&
+      iscsi_cred_fill(c->target_password, env, strlen(env)) != 0) {
+    iscsi_cred_too_long(err, "target password", "LIBISCSI_CHAP_TARGET_PASSWORD");
+    goto out;
+  }
+
+  if (c->user[0] != '\0' && c->password[0] == '\0') {
+    cdperf_error_set(err, CDPERF_ERR_CREDENTIALS, 0,
+                     "iSCSI user '%s' has no CHAP password: set LIBISCSI_CHAP_PASSWORD or "
+                     "give a credentials file", c->user);
+    goto out;
+  }
+  if (c->target_user[0] != '\0' && c->target_password[0] == '\0') {
+    cdperf_error_set(err, CDPERF_ERR_CREDENTIALS, 0,
+                     "iSCSI target user '%s' has no password: set "
+                     "LIBISCSI_CHAP_TARGET_PASSWORD or give a credentials file", c->target_user);
+    goto out;
+  }
+  if (c->target_password[0] != '\0' && c->target_user[0] == '\0') {
+    cdperf_error_set(err, CDPERF_ERR_CREDENTIALS, 0,
+                     "iSCSI target password without a target user (target_user)");
+    goto out;
+  }
+  if (c->target_user[0] != '\0' && c->user[0] == '\0') {
+    cdperf_error_set(err, CDPERF_ERR_CREDENTIALS, 0,
+                     "iSCSI target user '%s' (mutual CHAP) needs an initiator user and "
+                     "password too", c->target_user);
+    goto out;
+  }
+  rc = 0;
+out:
+  iscsi_wipe(&fc, sizeof fc);
+  if (rc != 0) {
+    iscsi_wipe(c, sizeof *c);
+    free(b);
+  } else {
+    *bare = b;
+  }
+  return rc;
+}
+
+/* libiscsi's text about a URL it could not parse, without the lines that repeat the
+ * URL (the message shows the display name) or the syntax (the message has its own). */
+static const char *iscsi_parse_reason(struct iscsi_context *ctx, const char *bare, char *buf,
+                                      size_t size)
+{
+  static const char invalid[] = "Invalid URL ", syntax[] = "iSCSI URL must be";
+  const char *e = iscsi_get_error(ctx), *nl;
+  size_t n = 0, blen = strlen(bare);
+
+  if (size == 0)
+    return "";
+  for (; e != NULL && *e != '\0'; e = *nl != '\0' ? nl + 1 : nl) {
+    size_t l, k, skip = sizeof invalid - 1;
+    nl = strchr(e, '\n');
+    if (nl == NULL)
+      nl = e + strlen(e);
+    l = (size_t)(nl - e);
+    /* "Invalid URL <the URL, maybe cut short>" */
+    if (l > skip && memcmp(e, invalid, skip) == 0 &&
+        memcmp(e + skip, bare, l - skip < blen ? l - skip : blen) == 0)
+      continue;
+    if (l >= sizeof syntax - 1 && memcmp(e, syntax, sizeof syntax - 1) == 0)
+      continue;
+    while (l > 0 && (e[l - 1] == ' ' || e[l - 1] == '.' || e[l - 1] == '\r'))
+      l--;
+    if (l == 0)
+      continue;
+    if (n > 0 && n + 2 < size) {
+      buf[n++] = ';';
+      buf[n++] = ' ';
+    }
+    for (k = 0; k < l && n + 1 < size; k++)
+      buf[n++] = (unsigned char)e[k] < 0x20 ? ' ' : e[k];
+  }
+  buf[n] = '\0';
+  return n > 0 ? buf : "libiscsi cannot parse it";
+}
+
+static void iscsi_set_creds_error(struct cdperf_error *err, const struct iscsi_creds *c)
+{
+  cdperf_scrub(err->message, sizeof err->message, c->password, strlen(c->password));
+  cdperf_scrub(err->message, sizeof err->message, c->target_password,
+               strlen(c->target_password));
+}
+
+/* A login that failed: say which credentials were refused, by whom, without them. */
+static void iscsi_login_error(struct iscsi_transport *it, const struct iscsi_creds *c, int code,
+                              struct cdperf_error *err)
+{
+  char line[200];
+  const char *why = iscsi_error_line(it->ctx, line, sizeof line, 0);
+
+  if (strstr(why, "Authentication failure") != NULL) {
+    if (c->user[0] != '\0')
+      cdperf_error_set(err, CDPERF_ERR_ISCSI, code,
+                       "iSCSI login to %s (target %s, LUN %d) failed: the target refused CHAP "
+                       "user '%s' (wrong user or password?): %s", it->portal, it->target,
+                       it->lun, c->user, why);
+    else
+      cdperf_error_set(err, CDPERF_ERR_ISCSI, code,
+                       "iSCSI login to %s (target %s, LUN %d) failed: the target wants CHAP "
+                       "(iscsi://USER@host/..., password from LIBISCSI_CHAP_PASSWORD or a "
+                       "credentials file): %s", it->portal, it->target, it->lun, why);
+  } else if (strstr(why, "CHAP_R") != NULL && c->target_user[0] != '\0') {
+    cdperf_error_set(err, CDPERF_ERR_ISCSI, code,
+                     "iSCSI login to %s (target %s, LUN %d) failed: the target did not prove "
+                     "it knows the password of target user '%s' (mutual CHAP): %s",
+                     it->portal, it->target, it->lun, c->target_user, why);
+  } else {
+    cdperf_error_set(err, CDPERF_ERR_ISCSI, code, "iSCSI login to %s (target %s, LUN %d) failed: %s",
+                     it->portal, it->target, it->lun, why);
+  }
+  iscsi_set_creds_error(err, c);
+}
+
+static int transport_iscsi_open(const char *url, const char *display, const char *credentials,
+                                int write, unsigned timeout_ms, struct cdperf_transport **out,
+                                struct cdperf_error *err)
 {
   struct iscsi_transport *it;
   struct iscsi_url *u;
-  int r, sock_err = 0;
+  struct iscsi_creds c;
+  char *bare = NULL;
+  int r, sock_err = 0, rc = -1;
   char line[200];
 
   *out = NULL;
   if (timeout_ms == 0)
     timeout_ms = CDPERF_DEFAULT_TIMEOUT_MS;
+  if (iscsi_gather_credentials(url, display, credentials, &c, &bare, err) != 0)
+    return -1;
   it = calloc(1, sizeof *it);
   if (it == NULL) {
     cdperf_error_set(err, CDPERF_ERR_OS, ENOMEM, "iSCSI: out of memory");
-    return -1;
+    goto done;
   }
   it->base.ops = &transport_iscsi_ops;
   it->base.timeout_ms = timeout_ms;
@@ -380,32 +816,29 @@ static int transport_iscsi_open(const char *url, int write, unsigned timeout_ms,
   if (it->ctx == NULL) {
     cdperf_error_set(err, CDPERF_ERR_ISCSI, 0, "iSCSI: could not create a libiscsi context");
     free(it);
-    return -1;
+    goto done;
   }
-  u = iscsi_parse_full_url(it->ctx, url);
+  u = iscsi_parse_full_url(it->ctx, bare);
   if (u == NULL) {
     cdperf_error_set(err, CDPERF_ERR_ISCSI, 0,
                      "bad iSCSI device '%s' (expected iscsi://host[:port]/target-iqn/lun): %s",
-                     url, iscsi_error_line(it->ctx, line, sizeof line, 1));
-    transport_iscsi_close(&it->base);
-    return -1;
+                     display, iscsi_parse_reason(it->ctx, bare, line, sizeof line));
+    goto fail;
   }
   snprintf(it->portal, sizeof it->portal, "%s", u->portal);
   snprintf(it->target, sizeof it->target, "%s", u->target);
   it->lun = u->lun;
 
+  /* Set (or cleared) here in full: libiscsi's parser also reads its variables. */
   r = iscsi_set_targetname(it->ctx, u->target) != 0 ||
       iscsi_set_session_type(it->ctx, ISCSI_SESSION_NORMAL) != 0 ||
       iscsi_set_header_digest(it->ctx, ISCSI_HEADER_DIGEST_NONE_CRC32C) != 0 ||
-      (u->user[0] != '\0' &&
-       iscsi_set_initiator_username_pwd(it->ctx, u->user, u->passwd) != 0) ||
-      (u->target_user[0] != '\0' &&
-       iscsi_set_target_username_pwd(it->ctx, u->target_user, u->target_passwd) != 0);
+      iscsi_set_initiator_username_pwd(it->ctx, c.user, c.password) != 0 ||
+      iscsi_set_target_username_pwd(it->ctx, c.target_user, c.target_password) != 0;
   iscsi_destroy_url(u);
   if (r) {
     iscsi_error_from(err, it->ctx, 0, "session set-up for", it->target);
-    transport_iscsi_close(&it->base);
-    return -1;
+    goto fail;
   }
   iscsi_set_timeout(it->ctx, iscsi_timeout_s(timeout_ms));
 
@@ -413,8 +846,7 @@ static int transport_iscsi_open(const char *url, int write, unsigned timeout_ms,
                                &it->connect_wait) != 0) {
     cdperf_error_set(err, CDPERF_ERR_ISCSI, 0, "iSCSI connect to %s (target %s, LUN %d) failed: %s",
                      it->portal, it->target, it->lun, iscsi_error_line(it->ctx, line, sizeof line, 0));
-    transport_iscsi_close(&it->base);
-    return -1;
+    goto fail;
   }
   r = iscsi_run_until(it->ctx, &it->connect_wait, iscsi_now_ms() + (long long)timeout_ms,
                       &sock_err);
@@ -422,21 +854,16 @@ static int transport_iscsi_open(const char *url, int write, unsigned timeout_ms,
     cdperf_error_set(err, CDPERF_ERR_ISCSI, SCSI_STATUS_TIMEOUT,
                      "iSCSI connect to %s (target %s, LUN %d) timed out after %u ms",
                      it->portal, it->target, it->lun, timeout_ms);
-    transport_iscsi_close(&it->base);
-    return -1;
+    goto fail;
   }
   if (sock_err != 0) {
     cdperf_error_set(err, CDPERF_ERR_ISCSI, sock_err, "iSCSI connect to %s (target %s, LUN %d) failed: %s",
                      it->portal, it->target, it->lun, strerror(sock_err));
-    transport_iscsi_close(&it->base);
-    return -1;
+    goto fail;
   }
   if (r < 0 || it->connect_wait.status != SCSI_STATUS_GOOD) {
-    cdperf_error_set(err, CDPERF_ERR_ISCSI, r < 0 ? SCSI_STATUS_ERROR : it->connect_wait.status,
-                     "iSCSI login to %s (target %s, LUN %d) failed: %s", it->portal, it->target,
-                     it->lun, iscsi_error_line(it->ctx, line, sizeof line, 0));
-    transport_iscsi_close(&it->base);
-    return -1;
+    iscsi_login_error(it, &c, r < 0 ? SCSI_STATUS_ERROR : it->connect_wait.status, err);
+    goto fail;
   }
   /* From now on a dropped connection must fail the command, not reconnect
    * behind our back (libiscsi retries forever by default). Set only after the
@@ -444,5 +871,14 @@ static int transport_iscsi_open(const char *url, int write, unsigned timeout_ms,
   iscsi_set_noautoreconnect(it->ctx, 1);
   it->logged_in = 1;
   *out = &it->base;
-  return 0;
+  rc = 0;
+  goto done;
+
+fail:
+  iscsi_set_creds_error(err, &c);
+  transport_iscsi_close(&it->base);   /* libiscsi wipes its copy with the context */
+done:
+  iscsi_wipe(&c, sizeof c);
+  free(bare);
+  return rc;
 }

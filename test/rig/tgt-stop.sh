@@ -17,6 +17,7 @@ say() { echo "tgt-stop: $*" >&2; }
 DIR="$1"
 PIDFILE="$DIR/tgtd.pid"
 
+rm -f "$DIR/chap.state"     # the CHAP secrets tgt-start.sh remembered, if any
 [ -s "$PIDFILE" ] || exit 0
 pid="$(cat "$PIDFILE")"
 case "$pid" in ''|*[!0-9]*) rm -f "$PIDFILE"; die "bad pid file $PIDFILE (removed)";; esac

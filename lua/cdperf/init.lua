@@ -9,7 +9,8 @@ local cdperf = {
 }
 
 local Drive = core.Drive
-local submodules = { media = true, format = true, speeds = true, emulator = true, policy = true, judge = true }
+local submodules = { media = true, format = true, speeds = true, emulator = true, policy = true, judge = true,
+  burners = true }
 
 -- Submodules load on first use, so a script that only queries a drive pays for nothing else.
 setmetatable(cdperf, {

@@ -499,7 +499,7 @@ describe("cdperf.core handle life cycle", function()
     assert.has_error(function() core.open(42) end,
       "bad argument #1 to 'open' (device path or callable device expected, got number)")
     assert.has_error(function() core.open(device, { writ = true }) end,
-      "bad field 'writ' (unknown field; expected write|timeout_ms|name)")
+      "bad field 'writ' (unknown field; expected write|timeout_ms|name|credentials)")
     assert.has_error(function() core.open(device, { timeout_ms = 0 }) end,
       "bad field 'timeout_ms' (expected an integer 1..86400000, got 0)")
     assert.has_error(function() core.open(device, { write = "yes" }) end,

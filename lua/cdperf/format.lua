@@ -34,10 +34,36 @@ local function check_table(v, fname, what)
   return v
 end
 
+-- The peers' emitters print 32-bit wire values with %d; a value no wire carries is misuse.
+local WIRE_MAX = 0xFFFFFFFF
+
+local function wire_reason(v)
+  if type(v) ~= "number" then return "not a number" end
+  if v ~= v or v == math.huge or v == -math.huge then return "not finite" end
+  if v < 0 or v > WIRE_MAX + 0.5 then return "outside 0..4294967295" end
+  return nil
+end
+
 local function int(v)
   -- %d and %u need integers; the drive only ever gives integers, but callers
   -- may pass floats (5540.0).
-  return math.tointeger(v) or floor(v + 0.5)
+  local i = math.tointeger(v)
+  if i then return i end
+  local why = wire_reason(v)
+  if why then
+    error(("bad value %s (a drive's field is a whole number 0..4294967295: %s)"):format(
+      require("cdperf.judge").show(v), why), 0)
+  end
+  return floor(v + 0.5)
+end
+
+-- Whether every named field of `t` (nil allowed) is a value a drive can send.
+local function wire_fields(t, names)
+  if type(t) ~= "table" then return false end
+  for _, k in ipairs(names) do
+    if t[k] ~= nil and wire_reason(t[k]) then return false end
+  end
+  return true
 end
 
 -- kB/s of a speed given in `unit` ("kB/s" default, or "KiB/s").
@@ -251,16 +277,36 @@ function format.mediainfo_report(snap)
   end
   out[3] = fmt(" Mounted Media:         %Xh, %s", code, MEDIAINFO_NAMES[code] or "unknown")
   local class = hi == 0x40 and "bd" or "dvd"
-  if type(snap.capabilities) == "table" then add(format.mediainfo_capabilities(snap.capabilities, class)) end
   local raw = type(snap.raw) == "table" and snap.raw or {}
-  local perf = type(snap.performance) == "table" and snap.performance.write or nil
+  -- A snapshot from a file may hold values no drive sends: those descriptors are left out.
+  local function wire_only(list, names, what)
+    if type(list) ~= "table" then return nil end
+    local t = {}
+    for i, d in ipairs(list) do
+      if wire_fields(d, names) then
+        t[#t + 1] = d
+      else
+        err[#err + 1] = fmt(":-( cdperf: %s #%d holds values no drive sends; left out", what, i - 1)
+      end
+    end
+    return t
+  end
+  local caps = snap.capabilities
+  if type(caps) == "table" and wire_fields(caps, { "current_write_speed_selected" })
+      and wire_only(caps.write_speeds or {}, { "speed" }, "page 2Ah write speed") then
+    local ok, lines = pcall(format.mediainfo_capabilities, caps, class)
+    if ok then add(lines) else err[#err + 1] = ":-( cdperf: page 2Ah holds values no drive sends" end
+  end
+  local perf = type(snap.performance) == "table" and wire_only(snap.performance.write,
+    { "start_lba", "start_performance", "end_lba", "end_performance" }, "write performance descriptor") or nil
   if type(perf) == "table" and #perf > 0 and mediainfo_sane(raw.write_performance) then
     local _, b4 = raw_header(raw.write_performance)
     if b4 and b4 & 2 == 0 then err[#err + 1] = ":-( reported write performance might be bogus" end
     out[#out + 1] = "GET [CURRENT] PERFORMANCE:"
     add(format.mediainfo_performance(perf, class))
   end
-  local ws = snap.write_speeds
+  local ws = wire_only(snap.write_speeds, { "write_speed", "read_speed", "end_lba", "write_rotation_control" },
+    "speed descriptor")
   if type(ws) == "table" and mediainfo_sane(raw.write_speeds) then
     if #ws == 0 then
       err[#err + 1] = ":-( empty GET PERFORMACE descriptor"      -- sic, the tool's spelling
@@ -444,6 +490,22 @@ function format.plain(value)
     return out
   end
   return copy(value, "value")
+end
+
+--- JSON text of plain data (see plain), indented, with every object's keys in sorted
+-- order so that two runs can be diffed.  dkjson loads on first use.
+function format.json(doc)
+  local json = require "dkjson"
+  local keys, seen = {}, {}
+  local function collect(t)
+    for k, v in pairs(t) do
+      if type(k) == "string" and not seen[k] then seen[k] = true; keys[#keys + 1] = k end
+      if type(v) == "table" then collect(v) end
+    end
+  end
+  if type(doc) == "table" then collect(doc) end
+  table.sort(keys)
+  return json.encode(doc, { indent = true, keyorder = keys })
 end
 
 --- A speed list (speeds.list) as plain data: { speeds = {...}, notes = {...}, unit = }.

@@ -30,6 +30,15 @@ judge.MAX_SECTORS = { cd = 454410, dvd = 4257300, bd = 63750882, hddvd = 2550000
 -- above it is no burn.
 judge.MAX_BYTES = 63750882 * 2048
 
+--- A value as a note shows it: finite numbers as Lua prints them, else a word.
+function judge.show(v)
+  if type(v) ~= "number" then return tostring(v) end
+  if v ~= v then return "NaN" end
+  if v == math.huge then return "infinity" end
+  if v == -math.huge then return "-infinity" end
+  return tostring(math.tointeger(v) or v)
+end
+
 --- Why `v` is not a usable number ("NaN", "infinite", ...), or nil.
 function judge.number(v)
   if type(v) ~= "number" then return "not a number (" .. type(v) .. ")" end
@@ -98,9 +107,9 @@ function judge.curve(curve, class, role, label)
       why = judge.lba(d.start_lba, class) and ("start LBA " .. judge.lba(d.start_lba, class))
         or judge.lba(d.end_lba, class) and ("end LBA " .. judge.lba(d.end_lba, class))
         or judge.speed(d.start_performance, class, role) and
-          ("start speed " .. tostring(d.start_performance) .. ": " .. judge.speed(d.start_performance, class, role))
+          ("start speed " .. judge.show(d.start_performance) .. ": " .. judge.speed(d.start_performance, class, role))
         or judge.speed(d.end_performance, class, role) and
-          ("end speed " .. tostring(d.end_performance) .. ": " .. judge.speed(d.end_performance, class, role))
+          ("end speed " .. judge.show(d.end_performance) .. ": " .. judge.speed(d.end_performance, class, role))
         or (d.end_lba < d.start_lba and fmt("LBA %d .. %d runs backwards", d.start_lba, d.end_lba))
         or nil
     end

@@ -148,8 +148,10 @@ function parse_words(text)
   for alt in (text .. "|"):gmatch("([^|]*)|") do
     local seq = {}
     for item in alt:gmatch("[^,]+") do
-      item = item:match("^%s*(.-)%s*$"):lower():gsub("_", "-")
-      local key, value = item:match("^([%a-]+)%s*=%s*(.+)$")
+      item = item:match("^%s*(.-)%s*$")
+      local key, value = item:match("^([%a_-]+)%s*=%s*(.+)$")
+      -- words are case-insensitive and take _ for -; values keep their case ("700M")
+      if key then key = key:lower():gsub("_", "-") else item = item:lower():gsub("_", "-") end
       local w = BY_WORD[key or item]
       if item == "" then  -- luacheck: ignore 542 (an empty item, as in "max,", says nothing)
       elseif NAMED[item] then

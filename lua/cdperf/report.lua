@@ -81,7 +81,7 @@ end
 local function speed_text(v, class, role, unit)
   local why = judge.speed(v, class, role, unit)
   if why == nil then return format.speed(v, class, unit) end
-  return fmt("%s kB/s (impossible: %s)", tostring(v), why)
+  return fmt("%s kB/s (impossible: %s)", judge.show(v), why)
 end
 
 local function perf_lines(curve, class, role)
@@ -90,11 +90,11 @@ local function perf_lines(curve, class, role)
     if type(d) ~= "table" then
       lines[#lines + 1] = "(not a descriptor)"
     elseif d.start_performance == d.end_performance then
-      lines[#lines + 1] = fmt("%s at LBA %s .. %s", speed_text(d.start_performance, class, role), tostring(d.start_lba),
-        tostring(d.end_lba))
+      lines[#lines + 1] = fmt("%s at LBA %s .. %s", speed_text(d.start_performance, class, role),
+        judge.show(d.start_lba), judge.show(d.end_lba))
     else
       lines[#lines + 1] = fmt("%s at LBA %s -> %s at LBA %s", speed_text(d.start_performance, class, role),
-        tostring(d.start_lba), speed_text(d.end_performance, class, role), tostring(d.end_lba))
+        judge.show(d.start_lba), speed_text(d.end_performance, class, role), judge.show(d.end_lba))
     end
   end
   return lines
@@ -103,7 +103,7 @@ end
 local function field(t, k)
   local v = t and t[k]
   if v == nil then return "" end
-  return tostring(v)
+  return judge.show(v)
 end
 
 --- The report's lines.  opts: no_plot (leave out the curve's plot).

@@ -95,7 +95,7 @@ function speeds.list(x)
     for i, d in ipairs(ws) do
       local why = type(d) ~= "table" and "not a descriptor" or judge.speed(d.write_speed, class, "write")
       if why then
-        impossible[#impossible + 1] = fmt("#%d %s (%s)", i, type(d) == "table" and tostring(d.write_speed) or "?", why)
+        impossible[#impossible + 1] = fmt("#%d %s (%s)", i, type(d) == "table" and judge.show(d.write_speed) or "?", why)
       else
         if (d.end_lba or 0) ~= 0 then end0 = false end
         local read = d.read_speed
@@ -103,7 +103,7 @@ function speeds.list(x)
         if read == 0 then read = nil end
         local end_lba = d.end_lba
         if end_lba ~= nil and judge.lba(end_lba, class) then
-          bad_end[#bad_end + 1] = tostring(end_lba)
+          bad_end[#bad_end + 1] = judge.show(end_lba)
           end_lba = nil
         end
         local rot = rotation_name(d.write_rotation_control)
@@ -155,7 +155,7 @@ function speeds.list(x)
       if v == 0 then
         zero2a = zero2a + 1
       elseif judge.number(v) or math.tointeger(v) == nil or v < 0 then
-        bad2a[#bad2a + 1] = tostring(v)
+        bad2a[#bad2a + 1] = judge.show(v)
       elseif seen2a[v .. rot] then
         rep = rep + 1
       else
@@ -518,7 +518,10 @@ local function curve_time(zones, n, b, cap)
     if stop > lba then
       local v0 = z.start_performance + k * (lba - z.start_lba)
       if v0 ~= v0 or v0 <= 0 then return nil, fmt("performance curve has speed %g at LBA %d", v0, lba) end
-      secs = secs + segment_time(v0, k, stop - lba, b, cap)
+      -- the ramp ends at end_lba; its last sector goes at end_performance, never beyond it
+      local ramp = math.min(stop, z.end_lba) - lba
+      secs = secs + segment_time(v0, k, ramp, b, cap)
+      if stop > z.end_lba then secs = secs + segment_time(z.end_performance, 0, 1, b, cap) end
       lba = stop
     end
     last_v = z.end_performance

@@ -37,6 +37,7 @@ build = {
     ["cdperf.snapshot"] = "lua/cdperf/snapshot.lua",
     ["cdperf.report"] = "lua/cdperf/report.lua",
     ["cdperf.cli"] = "lua/cdperf/cli.lua",
+    ["cdperf.cli_report"] = "lua/cdperf/cli_report.lua",
     ["cdperf.burners"] = "lua/cdperf/burners.lua",
     ["cdperf.physics"] = "lua/cdperf/physics.lua",
     ["cdperf.models.ihas124f_cdr"] = "lua/cdperf/models/ihas124f_cdr.lua",

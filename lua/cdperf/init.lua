@@ -10,7 +10,7 @@ local cdperf = {
 
 local Drive = core.Drive
 local submodules = { media = true, format = true, speeds = true, emulator = true, policy = true, judge = true,
-  burners = true }
+  burners = true, physics = true }
 
 -- Submodules load on first use, so a script that only queries a drive pays for nothing else.
 setmetatable(cdperf, {

@@ -278,7 +278,8 @@ function hostile.run(choose)
     for _, cdb in ipairs(state.log) do
       if seen[cdb] then
         drive:close()
-        return "a CDB was sent twice without a fault: " .. (cdb:gsub(".", function(c) return fmt("%02X ", c:byte()) end))
+        local shown = cdb:gsub(".", function(c) return fmt("%02X ", c:byte()) end)
+        return "a CDB was sent twice without a fault: " .. shown
       end
       seen[cdb] = true
     end

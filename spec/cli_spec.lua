@@ -7,9 +7,9 @@ local have_core = pcall(require, "cdperf.core")
 local describe_core = have_core and describe or pending
 
 -- Run bin/cdperf with `args`; returns stdout, stderr, exit status.
-local function run(args)
+local function run(args, env)
   local err = os.tmpname()
-  local p = assert(io.popen("lua5.4 bin/cdperf " .. args .. " 2>" .. err))
+  local p = assert(io.popen((env or "") .. "lua5.4 bin/cdperf " .. args .. " 2>" .. err))
   local out = p:read("a")
   local _, _, status = p:close()
   local f = assert(io.open(err))
@@ -160,5 +160,126 @@ describe_core("bin/cdperf", function()
     local out = p:read("a")
     p:close()
     assert.truthy(out:find("nec_nd3540a_dvdprw", 1, true))
+  end)
+end)
+
+-- Run bin/cdperf in-process-like: a child lua5.4 that reports which modules it loaded.
+local function loaded_modules(args)
+  local script = "local exit = os.exit; os.exit = function(c) local t = {} "
+    .. "for k in pairs(package.loaded) do t[#t + 1] = k end table.sort(t) "
+    .. "io.stderr:write('LOADED ', table.concat(t, ' '), '\\n') exit(c) end "
+    .. "arg = { [0] = 'bin/cdperf' " .. args .. " } dofile('bin/cdperf')"
+  local err = os.tmpname()
+  local p = assert(io.popen("lua5.4 -e \"" .. script .. "\" >/dev/null 2>" .. err))
+  p:close()
+  local f = assert(io.open(err))
+  local e = f:read("a")
+  f:close()
+  os.remove(err)
+  local set = {}
+  for m in (e:match("LOADED ([^\n]*)") or ""):gmatch("%S+") do set[m] = true end
+  return set
+end
+
+describe_core("bin/cdperf: read once, say what failed, load what is used", function()
+  it("CDPERF_TRACE: no CDB twice in the default report of any built-in model; -f prcap sends one", function()
+    local models = json.decode((run("--list-models --json")))
+    for _, m in ipairs(models) do
+      local _, err = run("--emulate " .. m.name .. " --no-plot", "CDPERF_TRACE=1 ")
+      local seen, n = {}, 0
+      for cdb in err:gmatch("CDB ([%x ]+)\n") do
+        assert(not seen[cdb], m.name .. ": sent twice: " .. cdb)
+        seen[cdb], n = true, n + 1
+      end
+      assert.is_true(n >= 3 and n <= 6, m.name .. ": " .. n .. " commands")
+      _, err = run("--emulate " .. m.name .. " -f prcap", "CDPERF_TRACE=1 ")
+      local _, count = err:gsub("CDB ", "")
+      assert.is_true(count <= 3, m.name .. ": -f prcap sent " .. count)
+    end
+  end)
+
+  it("JSON: keys sorted, the same text on every run", function()
+    local a = run("--emulate lg_wh16ns40_bdr --json")
+    local b = run("--emulate lg_wh16ns40_bdr --json")
+    assert.are.equal(a, b)
+    assert.are.equal(a, require("cdperf.format").json(json.decode(a)) .. "\n")
+  end)
+
+  it("a drive that fails to open is in the JSON with its error", function()
+    local out, err, status = run("-d /nonexistent/sr9 -e nec_nd3540a_dvdprw --json")
+    local doc = json.decode(out)
+    assert.are.equal(2, #doc.drives)
+    assert.are.equal("/nonexistent/sr9", doc.drives[1].device)
+    assert.is_string(doc.drives[1].error)
+    assert.are.equal("os", doc.drives[1].error_info.kind)
+    assert.are.equal(0x1A, doc.drives[2].profile.code)
+    assert.are.equal(1, status)
+    assert.truthy(err:find("^cdperf: /nonexistent/sr9: "))
+  end)
+
+  it("with no drive, --json is still JSON, and the exit status says so (4)", function()
+    if #require("cdperf").drives() > 0 then return pending("this machine has an optical drive") end
+    local out, err, status = run("--json")
+    local doc = json.decode(out)
+    assert.are.same({}, doc.drives)
+    assert.are.equal("no optical drive found", doc.error)
+    assert.are.equal(4, status)
+    assert.truthy(err:find("no optical drive found", 1, true))
+    local _
+    _, _, status = run("")
+    assert.are.equal(4, status)
+  end)
+
+  it("--size errors say what is wrong (exit 2)", function()
+    local _
+    local out, err, status = run("-e nec_nd3540a_dvdprw --size 1e99")
+    assert.are.equal("", out)
+    assert.are.equal(2, status)
+    assert.truthy(err:find('^cdperf: %-%-size: bad size "1e99": 1e%+99 bytes, more than any disc holds'))
+    _, err, status = run("-e nec_nd3540a_dvdprw --size 4.7parsecs")
+    assert.are.equal(2, status)
+    assert.truthy(err:find('unknown unit "parsecs"', 1, true))
+  end)
+
+  it("a size beyond the disc says it does not fit", function()
+    local d = json.decode((run("-e samsung_sh224db_dvdpr --size 23G --json"))).drives[1]
+    assert.is_nil(d.estimates[1].seconds)
+    assert.truthy(d.estimates[1].error:find("do not fit", 1, true))
+  end)
+
+  it("-p takes the words Lua takes, with fallback", function()
+    local d = json.decode((run("-e samsung_sh224db_dvdpr -p 'at-least=20|nearest=8' --json"))).drives[1]
+    assert.are.equal(11080, d.recommended.entry.write)
+    assert.truthy(d.recommended.reason:find("fallback 2", 1, true))
+    local _, err, status = run("-e samsung_sh224db_dvdpr -p 'nearest=nan'")
+    assert.are.equal(2, status)
+    assert.are.equal("cdperf: bad --policy: policy word 'nearest' expects a number, got \"nan\"\n", err)
+    _, err, status = run("-e samsung_sh224db_dvdpr -p 'nearest=0'")
+    assert.are.equal(2, status)
+    assert.are.equal("cdperf: bad --policy: policy field 'nearest' expects a positive number, got 0\n", err)
+  end)
+
+  it("--list-models --json shows each model's source", function()
+    for _, m in ipairs(json.decode((run("--list-models --json")))) do
+      assert.truthy(m.source and m.source:find("Capture", 1, true), m.name)
+    end
+  end)
+
+  it("-f mediainfo on a CD answers as dvd+rw-mediainfo does", function()
+    local out, err, status = run("-e lg_gsa4163b_cdr -f mediainfo")
+    assert.are.equal(1, status)
+    assert.are.equal("GET [CURRENT] CONFIGURATION:", lines(out)[2])
+    assert.are.equal(":-( non-DVD media mounted, exiting...\n", err)
+  end)
+
+  it("loads argparse, dkjson and the models only when used", function()
+    local m = loaded_modules(", '-e', 'nec_nd3540a_dvdprw'")
+    assert.is_true(m["cdperf.models.nec_nd3540a_dvdprw"])
+    assert.is_nil(m["cdperf.models.lg_wh16ns40_bdr"])
+    assert.is_nil(m.dkjson)
+    m = loaded_modules("")
+    assert.is_nil(m.argparse)
+    assert.is_nil(m.dkjson)
+    assert.is_nil(m["cdperf.emulator"])
   end)
 end)

@@ -95,7 +95,8 @@ function speeds.list(x)
     for i, d in ipairs(ws) do
       local why = type(d) ~= "table" and "not a descriptor" or judge.speed(d.write_speed, class, "write")
       if why then
-        impossible[#impossible + 1] = fmt("#%d %s (%s)", i, type(d) == "table" and judge.show(d.write_speed) or "?", why)
+        local shown = type(d) == "table" and judge.show(d.write_speed) or "?"
+        impossible[#impossible + 1] = fmt("#%d %s (%s)", i, shown, why)
       else
         if (d.end_lba or 0) ~= 0 then end0 = false end
         local read = d.read_speed
@@ -649,7 +650,7 @@ local function check_entry_speed(entry, field)
     or (v <= 0 and "not positive") or (v > 0xFFFFFFFF and "more than SET STREAMING can carry")
   if why then
     error(("bad argument #2 to 'apply' (entry.%s %s is no speed a drive can be set to: %s)")
-      :format(field, tostring(v), why), 3)
+      :format(field, judge.show(v), why), 3)
   end
 end
 

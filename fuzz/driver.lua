@@ -185,7 +185,8 @@ return function(data)
     if r == nil then
       check_failure(what, msg, info)
     elseif checker then
-      if type(r) ~= "table" then violation(what .. " returned " .. type(r)) end
+      -- (command returns a string; every other method a table)
+      if type(r) ~= "table" and what ~= "command" then violation(what .. " returned " .. type(r)) end
       checker(what, r)
     elseif r ~= true then
       violation(what .. " returned " .. tostring(r))
@@ -196,7 +197,7 @@ return function(data)
   while pos <= n and steps < 64 do
     steps = steps + 1
     local op = byte()
-    local kind = op % 17
+    local kind = op % 18
     local in_coroutine = op & 0x80 ~= 0
     local function step()
       if kind < 7 then
@@ -257,6 +258,19 @@ return function(data)
           if tostring(drive) ~= (drive:is_open() and "cdperf.drive (" .. name .. ")" or "cdperf.drive (closed)") then
             violation("tostring " .. tostring(drive))
           end
+        end
+      elseif kind == 17 then
+        -- The raw pass-through with a CDB and an argument from the input.
+        local b = byte()
+        local cdb = take(6 + byte() % 11)
+        if #cdb >= 6 then
+          local dir = ({ "in", "out", "none" })[b % 3 + 1]
+          local arg = dir == "in" and ((byte() << 8) | byte()) or (dir == "out" and take(byte()) or nil)
+          call("command", function(what, r)
+            if type(r) ~= "string" then violation(what .. " returned " .. type(r)) end
+            if dir ~= "in" and r ~= "" then violation(what .. ": data for direction " .. dir) end
+            if dir == "in" and #r > arg then violation(what .. ": more data than the allocation") end
+          end, drive.command, drive, cdb, dir, arg, b & 8 ~= 0 and 1 + byte() or nil)
         end
       else
         -- The Lua layer on top of the hostile drive (only when it loaded).

@@ -164,12 +164,12 @@ for name, bytes in pairs(senses) do write("sense", name, "\0" .. bytes) end
 
 -- ---- the Lua-facing path (fuzz/driver.lua input) ------------------------------------------------
 -- head byte (bit 0: use an emulator, then a model byte), device byte (bit 0: callable table),
--- then steps: op byte (op % 17 picks the call, bit 7 runs it in a coroutine) and, for every
+-- then steps: op byte (op % 18 picks the call, bit 7 runs it in a coroutine) and, for every
 -- command the call sends, the device's control byte + payload (mode 0: length hi, lo, bytes).
 local function bytes_answer(s) return pack(">BI2", 0, #s) .. s end
 local function sense_answer(s) return string.char(8, #s) .. s end
 local OP = { ws = 0, read_nominal = 1, inquiry = 7, profile = 8, caps = 9, set_speed = 10,
-             streaming = 11, tur = 12, request_sense = 13 }
+             streaming = 11, tur = 12, request_sense = 13, command = 17 }
 local lua_seeds = {
   capture_I = string.char(0, 0, OP.ws) .. bytes_answer(ws_responses.I_blank) ..
     string.char(OP.inquiry) .. bytes_answer(inquiry(drives.I[1], drives.I[2], drives.I[3])) ..
@@ -184,6 +184,11 @@ local lua_seeds = {
   control = string.char(0, 0, OP.set_speed, 0x03, 15, OP.streaming, 0x04, 15, OP.tur, 15),
   misbehaving = string.char(0, 0, OP.ws, 9, 3) .. "abc" .. string.char(OP.inquiry, 10, OP.caps, 11, 2, 3,
     OP.profile, 12, OP.ws, 14, 65, OP.ws | 0x80, 13, 15, 0, 16, 1, 15, 2),
+  -- command: direction byte (0 in, 1 out, 2 none), CDB length - 6, the CDB, then the argument
+  command = string.char(0, 0, OP.command, 0, 0) .. "\18\0\0\0\36\0" .. string.char(0, 36) ..
+    bytes_answer(inquiry(drives.I[1], drives.I[2], drives.I[3])) ..
+    string.char(OP.command, 1, 6) .. ("\182"):rep(12) .. string.char(28) .. ("\0"):rep(28) .. string.char(15, 0) ..
+    string.char(OP.command, 2, 0) .. ("\0"):rep(6) .. sense_answer(senses.fixed_02_3A_00),
   decoders = string.char(0, 0, 14, 0, #ws_responses.A) .. ws_responses.A .. string.char(0, 0, 0) ..
     string.char(14, 1, #caps.G) .. caps.G .. string.char(0, 0, 0) ..
     string.char(14, 3, #senses.fixed_05_20_00) .. senses.fixed_05_20_00 .. string.char(133, 48, 0),

@@ -747,3 +747,101 @@ describe("cdperf.core control on a read-only Linux handle", function()
     assert.are.equal(1, #dev.calls)
   end)
 end)
+
+describe("cdperf.core drive:command (raw pass-through)", function()
+  local function emulated()
+    local emu = emulator.new(emulator.models.lg_wh16ns40_bdr)
+    return assert(core.open(emu)), emu
+  end
+
+  it("INQUIRY through command returns the raw bytes drive:inquiry decodes", function()
+    local drive = emulated()
+    local raw = assert(drive:command(unhex "12 00 00 00 24 00", "in", 36))
+    assert.are.equal(36, #raw)
+    assert.are.same(assert(drive:inquiry()), assert(core.decode_inquiry(raw)))
+    assert.are.equal("HL-DT-ST", raw:sub(9, 16))
+  end)
+
+  it("data in is cut to what the device sent (the residual)", function()
+    local drive = emulated()
+    -- GET CONFIGURATION header only: the emulator sends 8 of the 200 bytes asked for
+    local raw = assert(drive:command(unhex "46 01 00 00 00 00 00 00 08 00", "in", 200))
+    assert.are.equal(8, #raw)
+    assert.are.equal(0x41, string.unpack(">I2", raw, 7))
+    assert.are.equal("", assert(drive:command(unhex "12 00 00 00 24 00", "in", 0)))
+  end)
+
+  it("an unknown opcode gives nil, message, info with ILLEGAL REQUEST and the raw sense", function()
+    local drive = emulated()
+    local r, msg, info = drive:command(unhex "51 00 00 00 00 00 00 00 22 00", "in", 34)
+    assert.is_nil(r)
+    assert.are.equal("CDB 51h: ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE", msg)
+    assert.are.same({ kind = "scsi", command = "CDB 51h", status = 2, sense_key = 5, asc = 0x20,
+      ascq = 0, sense = "ILLEGAL REQUEST", text = "INVALID COMMAND OPERATION CODE",
+      sense_bytes = h.fixed_sense(5, 0x20, 0) }, info)
+  end)
+
+  it("no data: returns the empty string; data out: the emulator takes SET STREAMING", function()
+    local drive, emu = emulated()
+    assert.are.equal("", assert(drive:command(unhex "00 00 00 00 00 00", "none")))
+    local param = string.pack(">BBBBI4I4I4I4I4I4", 0, 0, 0, 0, 0, 12219391, 26976, 1000, 17984, 1000)
+    assert.are.equal("", assert(drive:command(unhex "B6 00 00 00 00 00 00 00 00 00 1C 00", "out", param)))
+    local log = emu:log()
+    assert.are.equal("B6 00 00 00 00 00 00 00 00 00 1C 00", hex(log[#log]))
+    assert.are.equal(17984, assert(drive:capabilities()).current_write_speed_selected)
+  end)
+
+  it("a Lua-function device receives exactly the cdb, direction and argument", function()
+    local dev = device { [0x12] = ("I"):rep(300), [0xB6] = true, [0x00] = true }
+    local drive = open(dev)
+    local cdb16 = unhex "12 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F"
+    assert.are.equal(("I"):rep(255), assert(drive:command(cdb16, "in", 255)))
+    assert.are.equal("", assert(drive:command(unhex "B6 00 00 00 00 00", "out", "\1\0\2")))
+    assert.are.equal("", assert(drive:command(unhex "00 00 00 00 00 00", "none", nil, 1000)))
+    assert.are.same({ cdb = cdb16, direction = "in", arg = 255 }, dev.calls[1])
+    assert.are.same({ cdb = unhex "B6 00 00 00 00 00", direction = "out", arg = "\1\0\2" }, dev.calls[2])
+    assert.are.same({ cdb = unhex "00 00 00 00 00 00", direction = "none" }, dev.calls[3])
+  end)
+
+  it("failures of the device come back like every other method's", function()
+    local r, msg, info = open(failing(h.descriptor_sense(2, 0x3A, 0))):command(unhex "AC 00 00 00 00 00 00 00 00 01 03 00", "in", 24)
+    assert.is_nil(r)
+    assert.are.equal("CDB ACh: NOT READY, MEDIUM NOT PRESENT", msg)
+    assert.are.equal(h.descriptor_sense(2, 0x3A, 0), info.sense_bytes)
+    local d2 = open(function() error("gone", 0) end)
+    local r2, msg2, info2 = d2:command(unhex "12 00 00 00 24 00", "in", 36)
+    assert.is_nil(r2)
+    assert.are.equal("CDB 12h: device function failed: gone", msg2)
+    assert.are.same({ kind = "device", command = "CDB 12h" }, info2)
+  end)
+
+  it("misuse raises and sends nothing", function()
+    local dev = device {}
+    local drive = open(dev)
+    local bad = {
+      { { "\0\0\0\0\0", "none" }, "bad argument #1 to 'command' (CDB of 6 to 16 bytes expected, got 5)" },
+      { { ("\0"):rep(17), "none" }, "bad argument #1 to 'command' (CDB of 6 to 16 bytes expected, got 17)" },
+      { { 42, "none" }, "bad argument #1 to 'command' (string expected, got number)" },
+      { { "\0\0\0\0\0\0", "both" }, "bad argument #2 to 'command' (invalid option 'both')" },
+      { { "\0\0\0\0\0\0" }, "bad argument #2 to 'command' (string expected, got nil)" },
+      { { "\0\0\0\0\0\0", "in", -1 }, "bad argument #3 to 'command' (allocation length 0..65535 expected)" },
+      { { "\0\0\0\0\0\0", "in", 65536 }, "bad argument #3 to 'command' (allocation length 0..65535 expected)" },
+      { { "\0\0\0\0\0\0", "in" }, "bad argument #3 to 'command' (number expected, got nil)" },
+      { { "\0\0\0\0\0\0", "out", 5 }, "bad argument #3 to 'command' (string expected, got number)" },
+      { { "\0\0\0\0\0\0", "out", ("\0"):rep(65536) },
+        "bad argument #3 to 'command' (at most 65535 parameter bytes expected)" },
+      { { "\0\0\0\0\0\0", "none", 1 }, "bad argument #3 to 'command' (nil expected for direction \"none\")" },
+      { { "\0\0\0\0\0\0", "none", nil, 0 }, "bad argument #4 to 'command' (timeout 1..86400000 ms expected)" },
+      { { "\0\0\0\0\0\0", "none", nil, "x" }, "bad argument #4 to 'command' (number expected, got string)" },
+    }
+    for _, case in ipairs(bad) do
+      local args = case[1]
+      local ok, err = pcall(function() return drive:command(table.unpack(args, 1, 4)) end)
+      assert.is_false(ok)
+      assert.truthy(err:find(case[2], 1, true), err)
+    end
+    assert.are.equal(0, #dev.calls)
+    drive:close()
+    assert.has_error(function() drive:command("\0\0\0\0\0\0", "none") end, "attempt to use a closed drive")
+  end)
+end)

@@ -211,6 +211,9 @@ local METHODS = {
   { "test_unit_ready", function(d) return d:test_unit_ready() end, "TEST UNIT READY", "none" },
   { "set_speed", function(d) return d:set_speed { write = "max" } end, "SET CD SPEED", "none" },
   { "set_streaming", function(d) return d:set_streaming(STREAM) end, "SET STREAMING", "out" },
+  { "command in", function(d) return d:command("\x12\0\0\0\x24\0", "in", 36) end, "CDB 12h", "in" },
+  { "command out", function(d) return d:command(("\xB6"):rep(12), "out", ("\0"):rep(28)) end, "CDB B6h", "out" },
+  { "command none", function(d) return d:command(("\0"):rep(6), "none") end, "CDB 00h", "none" },
 }
 
 local function assert_failure(command, r, msg, info, pattern)

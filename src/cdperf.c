@@ -1072,6 +1072,64 @@ static int drive_test_unit_ready(lua_State *L)
   return 1;
 }
 
+/* command(cdb, direction, arg [, timeout_ms]) -> data | "" | nil, message, info.
+ * A raw pass-through: the caller owns the CDB, so only the shape is checked. */
+static int drive_command(lua_State *L)
+{
+  static const char *const dirs[] = { "none", "in", "out", NULL };
+  static const enum cdperf_dir dir_values[] = { CDPERF_DIR_NONE, CDPERF_DIR_IN, CDPERF_DIR_OUT };
+  struct drive *d = drive_check(L, 1);
+  struct cdperf_cmd cmd;
+  size_t cdb_len, out_len = 0;
+  const uint8_t *cdb;
+  enum cdperf_dir dir;
+  lua_Integer alloc = 0, timeout = 0;
+  const char *out = NULL;
+  uint8_t *buf = NULL;
+  char name[16];
+
+  if (lua_type(L, 2) != LUA_TSTRING)   /* not a number turned into digits */
+    return luaL_typeerror(L, 2, "string");
+  cdb = (const uint8_t *)lua_tolstring(L, 2, &cdb_len);
+  dir = dir_values[luaL_checkoption(L, 3, NULL, dirs)];
+  if (cdb_len < 6 || cdb_len > 16)
+    return luaL_argerror(L, 2, lua_pushfstring(L, "CDB of 6 to 16 bytes expected, got %d",
+                                               (int)cdb_len));
+  if (dir == CDPERF_DIR_IN) {
+    alloc = luaL_checkinteger(L, 4);
+    luaL_argcheck(L, alloc >= 0 && alloc <= (lua_Integer)MMC_MAX_TRANSFER, 4,
+                  "allocation length 0..65535 expected");
+  } else if (dir == CDPERF_DIR_OUT) {
+    if (lua_type(L, 4) != LUA_TSTRING)
+      return luaL_typeerror(L, 4, "string");
+    out = lua_tolstring(L, 4, &out_len);
+    luaL_argcheck(L, out_len <= MMC_MAX_TRANSFER, 4, "at most 65535 parameter bytes expected");
+  } else if (!lua_isnoneornil(L, 4)) {
+    return luaL_argerror(L, 4, "nil expected for direction \"none\"");
+  }
+  if (!lua_isnoneornil(L, 5)) {
+    timeout = luaL_checkinteger(L, 5);
+    luaL_argcheck(L, timeout >= 1 && timeout <= 86400000, 5, "timeout 1..86400000 ms expected");
+  }
+  snprintf(name, sizeof name, "CDB %02Xh", (unsigned)cdb[0]);
+  if (dir == CDPERF_DIR_IN)
+    buf = (uint8_t *)lua_newuserdatauv(L, (size_t)alloc, 0);
+  memset(&cmd, 0, sizeof cmd);
+  cmd.cdb = cdb;
+  cmd.cdb_len = cdb_len;
+  cmd.dir = dir;
+  cmd.data = dir == CDPERF_DIR_IN ? buf : (uint8_t *)(uintptr_t)out;  /* OUT: only read */
+  cmd.data_len = dir == CDPERF_DIR_IN ? (size_t)alloc : out_len;
+  cmd.timeout_ms = (unsigned)timeout;
+  if (drive_exec(L, d, &cmd, name) != 0)
+    return 3;
+  if (dir == CDPERF_DIR_IN)
+    lua_pushlstring(L, (const char *)buf, cmd.received <= (size_t)alloc ? cmd.received : 0);
+  else
+    lua_pushliteral(L, "");
+  return 1;
+}
+
 /* On Linux a read-only handle cannot send these; say so rather than EPERM. */
 static int control_refused(lua_State *L, struct drive *d, const char *command)
 {
@@ -1405,6 +1463,7 @@ static const luaL_Reg drive_methods[] = {
   { "set_streaming", drive_set_streaming },
   { "test_unit_ready", drive_test_unit_ready },
   { "request_sense", drive_request_sense },
+  { "command", drive_command },
   { NULL, NULL }
 };
 

@@ -22,6 +22,7 @@ struct cdperf_cmd {
   enum cdperf_dir dir;
   uint8_t *data;          /* IN: filled by the device; OUT: sent */
   size_t data_len;        /* buffer size (IN) or bytes to send (OUT) */
+  unsigned timeout_ms;    /* this command's timeout; 0: the transport's */
   /* filled in by exec */
   size_t received;        /* bytes the device really transferred (IN) */
   int status;             /* SCSI status byte (0 good, 2 CHECK CONDITION, ...) */

@@ -202,9 +202,11 @@ static int transport_iscsi_exec(struct cdperf_transport *t, struct cdperf_cmd *c
   char before[200], line0[200];
   int xfer_dir, r;
   size_t xfer_len = 0;
+  unsigned timeout_ms;
 
   if (t->timeout_ms == 0)
     t->timeout_ms = CDPERF_DEFAULT_TIMEOUT_MS;
+  timeout_ms = cmd->timeout_ms != 0 ? cmd->timeout_ms : t->timeout_ms;
 
   if (it->broken || !it->logged_in) {
     cdperf_error_set(err, CDPERF_ERR_ISCSI, 0,
@@ -249,7 +251,7 @@ static int transport_iscsi_exec(struct cdperf_transport *t, struct cdperf_cmd *c
   w.task = task;
   out.size = xfer_len;
   out.data = cmd->data;
-  iscsi_set_timeout(it->ctx, iscsi_timeout_s(t->timeout_ms));
+  iscsi_set_timeout(it->ctx, iscsi_timeout_s(timeout_ms));
   if (iscsi_scsi_command_async(it->ctx, it->lun, task, iscsi_wait_cb,
                                xfer_dir == SCSI_XFER_WRITE ? &out : NULL, &w) != 0) {
     iscsi_error_from(err, it->ctx, 0, "command", "send");
@@ -257,14 +259,14 @@ static int transport_iscsi_exec(struct cdperf_transport *t, struct cdperf_cmd *c
     return -1;
   }
 
-  r = iscsi_run_until(it->ctx, &w, iscsi_now_ms() + (long long)t->timeout_ms, NULL);
+  r = iscsi_run_until(it->ctx, &w, iscsi_now_ms() + (long long)timeout_ms, NULL);
   if (r != 0) {
     if (!w.done)
       iscsi_scsi_cancel_task(it->ctx, task);   /* runs our callback: CANCELLED */
     if (r > 0)
       cdperf_error_set(err, CDPERF_ERR_ISCSI, SCSI_STATUS_TIMEOUT,
                        "iSCSI command 0x%02X timed out after %u ms on %s LUN %d; session dropped",
-                       (unsigned)cmd->cdb[0], t->timeout_ms, it->target, it->lun);
+                       (unsigned)cmd->cdb[0], timeout_ms, it->target, it->lun);
     else
       iscsi_error_from(err, it->ctx, SCSI_STATUS_ERROR, "connection", "to the target");
     iscsi_drop(it);
@@ -276,7 +278,7 @@ static int transport_iscsi_exec(struct cdperf_transport *t, struct cdperf_cmd *c
     /* libiscsi's own timeout (whole seconds) fired before our deadline. */
     cdperf_error_set(err, CDPERF_ERR_ISCSI, w.status,
                      "iSCSI command 0x%02X timed out after %u ms on %s LUN %d; session dropped",
-                     (unsigned)cmd->cdb[0], t->timeout_ms, it->target, it->lun);
+                     (unsigned)cmd->cdb[0], timeout_ms, it->target, it->lun);
     iscsi_drop(it);
     scsi_free_scsi_task(task);
     return -1;

@@ -39,7 +39,7 @@ static int transport_linux_exec(struct cdperf_transport *t, struct cdperf_cmd *c
   io.sbp = cmd->sense;
   io.dxfer_len = cmd->dir == CDPERF_DIR_NONE ? 0 : (unsigned int)cmd->data_len;
   io.dxferp = cmd->dir == CDPERF_DIR_NONE ? NULL : cmd->data;
-  io.timeout = t->timeout_ms;
+  io.timeout = cmd->timeout_ms != 0 ? cmd->timeout_ms : t->timeout_ms;
 
   if (ioctl(lt->fd, SG_IO, &io) < 0) {
     int e = errno;

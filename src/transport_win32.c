@@ -286,7 +286,8 @@ static int transport_win32_exec(struct cdperf_transport *base, struct cdperf_cmd
   spt->SenseInfoOffset = (ULONG)WIN32_SENSE_OFFSET;
   spt->DataBufferOffset = (ULONG_PTR)WIN32_DATA_OFFSET;
   spt->DataTransferLength = (ULONG)xfer;
-  spt->TimeOutValue = win32_timeout_seconds(t->base.timeout_ms);
+  spt->TimeOutValue =
+      win32_timeout_seconds(cmd->timeout_ms != 0 ? cmd->timeout_ms : t->base.timeout_ms);
   memcpy(spt->Cdb, cmd->cdb, cmd->cdb_len);
   switch (cmd->dir) {
   case CDPERF_DIR_IN:

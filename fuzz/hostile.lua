@@ -17,7 +17,9 @@
 --   * every speed list entry has a real speed (judge.speed finds nothing wrong);
 --   * every estimate is a finite time >= 0, or nil and a message;
 --   * the report prints (a list of one-line strings) and its JSON parses;
---   * with no fault injected, no CDB is sent twice by a snapshot.
+--   * with no fault injected, no CDB is sent twice by a snapshot;
+--   * the command line (cdperf.cli, in-process) on a generated model exits 0, 1 or 3, its
+--     --json is JSON, and it never reports an internal error.
 
 local cdperf = require "cdperf"
 local emulator = require "cdperf.emulator"
@@ -242,12 +244,60 @@ local function exercise(snap, choose, strict_failures)
   return nil
 end
 
+-- Output of the command line, in-process: io.stdout and io.stderr swapped for buffers.
+local function capture()
+  local buf = { out = {}, err = {} }
+  local function sink(t)
+    return { write = function(self, ...)
+      for _, v in ipairs { ... } do t[#t + 1] = tostring(v) end
+      return self
+    end, flush = function() end }
+  end
+  local saved_out, saved_err = io.stdout, io.stderr
+  io.stdout, io.stderr = sink(buf.out), sink(buf.err)
+  return buf, function()
+    io.stdout, io.stderr = saved_out, saved_err
+    return table.concat(buf.out), table.concat(buf.err)
+  end
+end
+
+local CLI_ARGS = { {}, { "--json" }, { "-f", "mediainfo" }, { "-f", "xorriso" }, { "-f", "prcap" },
+  { "--no-plot", "-p", "fastest-for=700M|min" }, { "--json", "--apply" } }
+
+-- The command line on a generated model: it exits 0, 1 or 3 with output, never an internal error.
+local function run_cli(model, choose)
+  local cli = require "cdperf.cli"
+  local name = "hostile_cli_model"
+  rawset(emulator.models, name, model)
+  local args = { "-e", name, "--wait-ready", "0" }
+  for _, a in ipairs(pick_of(choose, CLI_ARGS)) do args[#args + 1] = a end
+  local _, restore = capture()
+  local ok, code = pcall(cli.main, args)
+  local out, err = restore()
+  rawset(emulator.models, name, nil)
+  if not ok then return "cli.main raised: " .. tostring(code) end
+  if err:find("internal error", 1, true) then return "cdperf " .. table.concat(args, " ") .. ": " .. err end
+  if code ~= 0 and code ~= 1 and code ~= 3 then
+    return ("cdperf %s exited %s: %s"):format(table.concat(args, " "), tostring(code), err)
+  end
+  if args[5] == "--json" then
+    local doc = (require "dkjson").decode(out)
+    if type(doc) ~= "table" or type(doc.drives) ~= "table" then return "cdperf --json printed no JSON: " .. out end
+  end
+  return nil
+end
+
 --- One generated drive (or, now and then, one hostile snapshot); nil or a violation.
 function hostile.run(choose)
   if choose(8) == 0 then
     return exercise(gen_snapshot(choose), choose, false)
   end
   local model = gen_model(choose)
+  if choose(8) == 0 then
+    local cok, cv = pcall(run_cli, model, choose)
+    if not cok then return "run_cli raised: " .. tostring(cv) end
+    return cv
+  end
   local eok, emu = pcall(emulator.new, model)
   if not eok then return "emulator.new refused a generated model: " .. tostring(emu) end
   local state = { log = {}, faults = 0 }

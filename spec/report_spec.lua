@@ -242,6 +242,16 @@ describe("dvd+rw-mediainfo as the tool prints it", function()
     err = select(2, format.mediainfo_report(snap_of { profile = { code = 0 } }))
     assert.are.same({ ":-( no media mounted, exiting..." }, err)
   end)
+  it("values no drive sends (a snapshot from a file) are left out with a line, not a crash", function()
+    local out, err = format.mediainfo_report(snap_of { profile = DVDR,
+      write_speeds = { wsd(0 / 0), wsd(8310) }, performance = { write = { { start_lba = 0, start_performance = -1,
+        end_lba = 10, end_performance = 5 } } } })
+    assert.are.equal(" Speed Descriptor#0:    00/2295103 R@6.0x1385=8310KB/s W@6.0x1385=8310KB/s", out[#out])
+    assert.are.same({ ":-( cdperf: write performance descriptor #0 holds values no drive sends; left out",
+      ":-( cdperf: speed descriptor #0 holds values no drive sends; left out" }, err)
+    assert.has_error(function() format.prcap { max_read_speed = math.huge } end,
+      "bad value infinity (a drive's field is a whole number 0..4294967295: not finite)")
+  end)
   it("an insane GET PERFORMANCE length prints nothing, as the tool does", function()
     local raw = ("%08x"):format(4 + 16 + 3) .. ("00"):rep(4 + 16 + 3)
     local out = format.mediainfo_report(snap_of { profile = DVDR, raw = { write_speeds = raw },

@@ -254,9 +254,9 @@ local function capture()
     end, flush = function() end }
   end
   local saved_out, saved_err = io.stdout, io.stderr
-  io.stdout, io.stderr = sink(buf.out), sink(buf.err)
+  io.stdout, io.stderr = sink(buf.out), sink(buf.err) -- luacheck: ignore 122 (the CLI writes there)
   return buf, function()
-    io.stdout, io.stderr = saved_out, saved_err
+    io.stdout, io.stderr = saved_out, saved_err -- luacheck: ignore 122
     return table.concat(buf.out), table.concat(buf.err)
   end
 end

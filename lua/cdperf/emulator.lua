@@ -132,6 +132,8 @@ local KNOWN_QUIRKS = {
   ignore_max_descriptors = true, power_on_unit_attention = true, block_descriptor = true,
   bad_field_not_ready = true,
 }
+local emulator_clock = require "cdperf.emulator_clock"   -- time, READ(10)/(12), timing quirks
+for k in pairs(emulator_clock.QUIRKS) do KNOWN_QUIRKS[k] = true end
 local HEADER_LENGTHS = { long = true, short = true, odd = true, huge = true }
 local CD_SPEEDS = { 8467, 7056, 5645, 4234, 2822, 1411 }
 
@@ -284,6 +286,7 @@ function emulator.new(model)
   for k in pairs(model.quirks) do
     if not KNOWN_QUIRKS[k] then error(string.format("unknown quirk '%s' in model", tostring(k)), 2) end
   end
+  emulator_clock.check(model, 2)
   local hl = model.quirks.header_length
   if hl ~= nil and not HEADER_LENGTHS[hl] then
     error(string.format("bad quirk 'header_length' (expected long|short|odd|huge, got %s)",
@@ -722,6 +725,8 @@ handlers[OP.SET_STREAMING] = function(self, cdb, param)
   st.last_streaming = d
   return ""
 end
+
+emulator_clock.install(handlers, DIRECTION, Emu)
 
 local CDB_LEN = { [0] = 6, [1] = 10, [2] = 10, [4] = 16, [5] = 12 }
 local UA_EXEMPT = { [OP.INQUIRY] = true, [OP.REQUEST_SENSE] = true, [OP.GET_CONFIGURATION] = true }

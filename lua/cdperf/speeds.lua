@@ -594,7 +594,9 @@ function speeds.estimate(source, bytes, entry)
   if judge.number(secs) or secs < 0 then
     return nil, fmt("no sensible time (%s) from the performance curve", tostring(secs)), { kind = "decode" }
   end
-  return secs, detail
+  -- the burn as a stopwatch sees it (physics, overheads): cdperf.estimate adds it to the detail
+  return secs, require("cdperf.estimate").finish(detail, { class = class, capacity = capacity, sectors = n,
+    entry = entry, zones = zones, curve_seconds = secs })
 end
 
 -- ---------------------------------------------------------------------------

@@ -61,6 +61,16 @@ function cdperf.snapshot(drive, opts)
   return require("cdperf.snapshot").take(drive, opts)
 end
 
+--- Measured read speed across the medium: points, rotation, inner/outer (cdperf.measure).
+function cdperf.measure(drive, opts)
+  return require("cdperf.measure").measure(drive, opts)
+end
+
+--- Set each offered read speed, measure, and say obeyed|capped|ignored|refused (cdperf.measure).
+function cdperf.probe(drive, list, opts)
+  return require("cdperf.measure").probe(drive, list, opts)
+end
+
 --- The optical drives of this machine, sorted.
 function cdperf.drives()
   local list = core.drives()

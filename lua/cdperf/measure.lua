@@ -699,7 +699,9 @@ function measure._probe(drive, list, opts)
       end
     end
   end
-  if not reacts and #rows > 0 then
+  local ignored = false
+  for _, row in ipairs(rows) do if row.verdict == "ignored" then ignored = true end end
+  if not reacts and ignored then
     rows.notes[#rows.notes + 1] = fmt("the drive read at %.0f kB/s whatever it was set to", base)
   end
   if opts.restore ~= false and class ~= "cd" then

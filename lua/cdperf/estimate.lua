@@ -36,8 +36,8 @@
 --      written from LBA 0 in one track (CD: 90 s lead-out; DVD: lead-in from 22.6 mm, a
 --      lead-out to 30 mm at least; BD: none), at the speeds the spindle gives there.
 --      With the drive's curve they run at a P-CAV fitted to it (the rpm of its first point).
---   4. No verify pass: a drive under defect management (BD-RE, formatted BD-R, DVD-RAM)
---      that reads back what it wrote takes about twice the data time.
+--   4. A verify pass (a disc under defect management) is speeds.estimate's to add: it
+--      doubles the data time there and says so in detail.notes.
 --   5. Without a class (a bare curve), nothing is added: detail.seconds = the curve's time.
 
 local physics = require "cdperf.physics"
@@ -203,8 +203,6 @@ function estimate.finish(detail, ctx)
   notes[#notes + 1] = fmt("overheads %.0f s: OPC %.0f s, lead-in %.0f s, lead-out %.0f s, track run-out %.1f s "
     .. "(a first session written from LBA 0 in one track, then closed)", extra, o.opc, o.lead_in, o.lead_out,
     o.tracks)
-  notes[#notes + 1] = "no verify pass: a drive under defect management (BD-RE, formatted BD-R, DVD-RAM) "
-    .. "that reads back what it wrote takes about twice the data time"
   if reach_r == nil and not use_curve then
     notes[#notes + 1] = fmt("%s is never reached on this disc", speed_text(want, class))
   end

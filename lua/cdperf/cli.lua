@@ -17,6 +17,7 @@ cli.EXIT_HELP = "Exit status: 0 every drive reported; 1 a drive could not be ope
 cli.COMMANDS = {
   { name = "report", module = "cdperf.cli_report" },
   { name = "test", module = "cdperf.cli_test" },
+  { name = "burn", module = "cdperf.cli_burn" },
 }
 
 local Exit = {}    -- the error object of die(): unwinds to main() with a code

@@ -36,6 +36,8 @@ local function parse(argv)
   parser:option("-f --format", "Print the lines another tool prints instead: mediainfo (dvd+rw-mediainfo), "
     .. "xorriso (-list_speeds) or prcap (wodim -prcap)."):choices { "mediainfo", "xorriso", "prcap" }
   parser:flag("--no-plot", "Leave out the plot of the write performance curve.")
+  parser:option("--for", "After the report, the words that make this burner ask for the recommended speed "
+    .. "(the JSON report carries them for every burner)."):choices(cli.need("cdperf.burners").tools)
   parser:flag("-V --version", "Print the version and exit.")
   return cli.parse(parser, argv)
 end
@@ -156,6 +158,10 @@ function command.main(argv)
       elseif not args.json then
         if i > 1 then out("") end
         for _, l in ipairs(report.text(r, { no_plot = args.no_plot })) do out(l) end
+        if args["for"] and r.recommended then
+          out("  For " .. cli.need("cdperf.handoff").text(args["for"], r.burners and r.burners[args["for"]],
+            r.profile.class))
+        end
       end
     end
   end

@@ -10,6 +10,7 @@ local format = require "cdperf.format"
 local judge = require "cdperf.judge"
 local speeds = require "cdperf.speeds"
 local snapshot = require "cdperf.snapshot"
+local handoff = require "cdperf.handoff"
 
 local report = {}
 
@@ -55,6 +56,8 @@ function report.build(snap, opts)
   r.recommended = { policy = opts.policy_text or (type(pol) == "string" and pol or "custom"), reason = why,
     entry = entry and format.plain(entry) or nil }
   if not entry then r.errors.recommended = why end
+  -- The words each burner needs to ask for it, and what it then sends (cdperf.handoff).
+  if entry then r.burners = handoff.words(snap, entry) end
 
   -- Bytes for the estimates: opts.size, else the capacity the drive told.
   local capacity, from = snapshot.capacity(snap)

@@ -13,24 +13,48 @@ INSTALL_LMOD = $(DESTDIR)$(PREFIX)/share/lua/$(LUA_VER)
 INSTALL_CMOD = $(DESTDIR)$(PREFIX)/lib/lua/$(LUA_VER)
 MODEL      ?= lg_wh16ns40_bdr
 
-# libiscsi is optional: found by pkg-config, or left out.
-HAVE_ISCSI := $(shell pkg-config --exists libiscsi 2>/dev/null && echo 1)
-ifeq ($(HAVE_ISCSI),1)
-ISCSI_CFLAGS = -DCDPERF_HAVE_ISCSI $(shell pkg-config --cflags libiscsi)
-ISCSI_LIBS   = $(shell pkg-config --libs libiscsi)
+# The sources of cdperf.core: the portable ones, one OS file and the iSCSI transport or
+# its stand-in. The build picks them (the rockspec does the same per platform), so no C
+# file chooses what to compile; an OS without a transport stops the build.
+UNAME_S   := $(shell uname -s)
+CORE_SRC   = src/cdperf.c src/tables.c src/device.c src/error.c src/name.c src/mmc.c src/sense.c \
+             src/transport_lua.c
+ifeq ($(UNAME_S),Linux)
+OS_SRC     = src/transport_linux.c
+OS_DEFINES = -D_POSIX_C_SOURCE=200809L
 endif
 
+# libiscsi is optional: found by pkg-config, or left out (iscsi_none.c says so at open).
+HAVE_ISCSI := $(shell pkg-config --exists libiscsi 2>/dev/null && echo 1)
+ifeq ($(HAVE_ISCSI),1)
+ISCSI_SRC    = src/transport_iscsi.c
+ISCSI_CFLAGS = $(shell pkg-config --cflags libiscsi)
+ISCSI_LIBS   = $(shell pkg-config --libs libiscsi)
+else
+ISCSI_SRC    = src/iscsi_none.c
+endif
+
+MODULE_SRC = $(CORE_SRC) $(OS_SRC) $(ISCSI_SRC)
 SRC     = $(wildcard src/*.c) $(wildcard src/*.h)
 MODULE  = build/cdperf/core.so
+NO_OS   = $(error cdperf has no transport for $(UNAME_S): Linux (SG_IO) and Windows (make windows) only)
 
-.PHONY: all deps test busted check check-warnings check-rockspec lint demo install uninstall clean
+# LPeg's warning list, and -Wconversion: make check-warnings (gcc, clang, mingw-w64).
+STRICT  = $(WARNINGS) -Waggregate-return -Wcast-align -Wcast-qual -Wdisabled-optimization \
+          -Wpointer-arith -Wshadow -Wredundant-decls -Wsign-compare -Wundef -Wwrite-strings \
+          -Wbad-function-cast -Wdeclaration-after-statement -Wmissing-prototypes \
+          -Wmissing-declarations -Wnested-externs -Wstrict-prototypes -Wc++-compat \
+          -Wconversion -Wformat=2
+
+.PHONY: all deps test busted check check-warnings check-symbols check-rockspec lint demo install uninstall clean
 
 all: $(MODULE)
 
 $(MODULE): $(SRC)
+	$(if $(OS_SRC),,$(NO_OS))
 	@mkdir -p $(dir $@)
-	$(CC) $(WARNINGS) $(CFLAGS) -fPIC -shared -fvisibility=hidden $(LUA_CFLAGS) $(ISCSI_CFLAGS) \
-	  -o $@ src/cdperf.c $(ISCSI_LIBS) $(LDFLAGS)
+	$(CC) $(WARNINGS) $(CFLAGS) -fPIC -shared -fvisibility=hidden -Isrc $(OS_DEFINES) \
+	  $(LUA_CFLAGS) $(ISCSI_CFLAGS) -o $@ $(MODULE_SRC) $(ISCSI_LIBS) $(LDFLAGS)
 
 # Installs what the build and the tests need on Debian (only what is missing).
 deps:
@@ -46,20 +70,43 @@ check: deps all
 	@sh tools/install-deps.sh base windows peers hardening
 	bash tools/check.sh
 
-# The C core compiles warning-free with gcc and clang, with and without libiscsi.
-check-warnings:
+# The core compiles warning-free under STRICT with gcc and clang (with and without
+# libiscsi) and mingw-w64, one translation unit per file; the module exports one symbol.
+check-warnings: check-symbols check-warnings-mingw
 	@mkdir -p build/warnings
 	for cc in gcc clang; do \
-	  $$cc $(WARNINGS) -O2 -fPIC -c $(LUA_CFLAGS) -o build/warnings/$$cc.o src/cdperf.c || exit 1; \
-	  $$cc $(WARNINGS) -O2 -fPIC -c $(LUA_CFLAGS) $(ISCSI_CFLAGS) -o build/warnings/$$cc-iscsi.o src/cdperf.c || exit 1; \
+	  for f in $(CORE_SRC) $(OS_SRC) src/iscsi_none.c $(if $(HAVE_ISCSI),src/transport_iscsi.c); do \
+	    $$cc $(STRICT) -O2 -fPIC -Isrc $(OS_DEFINES) $(LUA_CFLAGS) $(ISCSI_CFLAGS) \
+	      -c -o build/warnings/$$cc.o $$f || exit 1; \
+	  done; \
 	done
+	@echo "check-warnings: gcc, clang and mingw-w64 clean"
 
-# The rockspec builds and installs offline into a scratch tree, and the module loads from it.
+# Everything but luaopen_cdperf_core stays hidden.
+check-symbols: $(MODULE)
+	@syms=$$(nm -D --defined-only $(MODULE) | awk '{ print $$3 }' | grep -v '^_' | sort | tr '\n' ' '); \
+	if [ "$$syms" != "luaopen_cdperf_core " ]; then \
+	  echo "check-symbols: $(MODULE) exports: $$syms" >&2; exit 1; fi; \
+	echo "check-symbols: $(MODULE) exports luaopen_cdperf_core only"
+
+# The rockspec builds offline into a scratch tree (its C files compiled without
+# -fvisibility=hidden: the headers hide them), the module loads from it and exports one
+# symbol; with libiscsi here, the rockspec's iSCSI switch is tried on too.
+ROCK_SO = build/rock/lib/lua/5.4/cdperf/core.so
 check-rockspec:
 	rm -rf build/rock && mkdir -p build/rock
 	luarocks --lua-version 5.4 make --tree build/rock cdperf-scm-1.rockspec
 	rm -rf cdperf src/*.o
 	$(LUA) tools/rock-smoke.lua build/rock
+	$(MAKE) -s check-symbols MODULE=$(ROCK_SO)
+ifeq ($(HAVE_ISCSI),1)
+	mkdir -p build/iscsi-rockspec && sed 's/^local ISCSI = false/local ISCSI = true/' cdperf-scm-1.rockspec > build/iscsi-rockspec/cdperf-scm-1.rockspec
+	rm -rf build/rock && mkdir -p build/rock
+	luarocks --lua-version 5.4 make --tree build/rock build/iscsi-rockspec/cdperf-scm-1.rockspec
+	rm -rf cdperf src/*.o
+	$(LUA) tools/rock-smoke.lua build/rock iscsi
+	$(MAKE) -s check-symbols MODULE=$(ROCK_SO)
+endif
 
 lint: deps
 	$(LUACHECK) lua spec bin bench test fuzz cdperf-scm-1.rockspec .luacheckrc .busted

@@ -18,14 +18,32 @@ SET STREAMING, mode page 2Ah and friends into Lua 5.4 tables, on Linux (SG_IO), 
 dependencies = {
   "lua >= 5.4, < 5.5",
 }
+
+-- The iSCSI switch: true builds in iscsi:// drives (Linux; needs libiscsi-dev, i.e.
+-- iscsi/iscsi.h and libiscsi.so); false answers them with "built without libiscsi".
+local ISCSI = false
+
+-- cdperf.core for one platform, as luasystem's rockspec does: the portable sources, the
+-- OS file (transport_none.c stops the build on an OS without a transport) and the iSCSI
+-- transport or its stand-in. Every list has the same length, so that LuaRocks' merge of
+-- a platform over "unix" replaces it entry for entry.
+local function core_for(os_file, defines, iscsi)
+  return {
+    modules = {
+      ["cdperf.core"] = {
+        sources = { "src/cdperf.c", "src/tables.c", "src/device.c", "src/error.c", "src/name.c",
+                    "src/mmc.c", "src/sense.c", "src/transport_lua.c", os_file,
+                    iscsi and "src/transport_iscsi.c" or "src/iscsi_none.c" },
+        incdirs = { "src" },
+        defines = defines,
+        libraries = iscsi and { "iscsi" } or {},
+      },
+    },
+  }
+end
 build = {
   type = "builtin",
   modules = {
-    -- One translation unit: src/cdperf.c includes the codec and the platform's transport.
-    ["cdperf.core"] = {
-      sources = { "src/cdperf.c" },
-      incdirs = { "src" },
-    },
     ["cdperf"] = "lua/cdperf/init.lua",
     ["cdperf.media"] = "lua/cdperf/media.lua",
     ["cdperf.format"] = "lua/cdperf/format.lua",
@@ -61,25 +79,11 @@ build = {
     ["cdperf.models.samsung_sh224db_dvdpr"] = "lua/cdperf/models/samsung_sh224db_dvdpr.lua",
     ["cdperf.models.samsung_shs182m_dvdram"] = "lua/cdperf/models/samsung_shs182m_dvdram.lua",
   },
+  -- cdperf.core comes from here, per platform (unix first, then linux, overrides it).
   platforms = {
-    linux = {
-      modules = {
-        ["cdperf.core"] = {
-          sources = { "src/cdperf.c" },
-          incdirs = { "src" },
-          defines = { "_POSIX_C_SOURCE=200809L" },
-        },
-      },
-    },
-    windows = {
-      modules = {
-        ["cdperf.core"] = {
-          sources = { "src/cdperf.c" },
-          incdirs = { "src" },
-          defines = { "WIN32_LEAN_AND_MEAN", "_WIN32_WINNT=0x0600" },
-        },
-      },
-    },
+    unix = core_for("src/transport_none.c", {}),
+    linux = core_for("src/transport_linux.c", { "_POSIX_C_SOURCE=200809L" }, ISCSI),
+    windows = core_for("src/transport_win32.c", { "WIN32_LEAN_AND_MEAN", "_WIN32_WINNT=0x0600" }),
   },
   install = {
     bin = { cdperf = "bin/cdperf" },

@@ -106,7 +106,7 @@ return function(data)
     emu = emulator.new(emulator.models[model_names[byte() % #model_names + 1]])
   end
 
-  local drive, depth = nil, 0
+  local drive, depth, raw = nil, 0, false
   -- The hostile device: each command consumes a control byte and its payload.
   local function answer(cdb, direction, arg)
     if type(cdb) ~= "string" or #cdb < 6 or #cdb > 16 then violation("device got a bad cdb") end
@@ -124,7 +124,11 @@ return function(data)
     elseif mode < 8 then             -- the emulator's answer, perhaps mutated
       if not emu then return take(byte()) end
       local ok, d, s = pcall(emu, cdb, direction, arg)
-      if not ok then violation("emulator raised on a CDB the core built: " .. tostring(d)) end
+      if not ok then
+        -- a CDB from drive:command is the input's, and the emulator may refuse it
+        if raw then error(d, 0) end
+        violation("emulator raised on a CDB the core built: " .. tostring(d))
+      end
       if type(d) == "string" then
         if c & 16 ~= 0 then d = sub(d, 1, byte() * 4) end
         if c & 32 ~= 0 and #d > 0 then
@@ -171,7 +175,9 @@ return function(data)
   local device = answer
   if byte() & 1 == 1 then device = setmetatable({}, { __call = function(_, ...) return answer(...) end }) end
   local name = "fuzz"
-  drive = core.open(device, { name = name, write = true })
+  -- Drives of the Lua layer when it loaded (its methods on top of the core's), else the core's.
+  local open = cdperf and cdperf.open or core.open
+  drive = open(device, { name = name, write = true })
   if not drive then violation("open of a callable failed") end
 
   local function call(what, checker, f, ...)
@@ -253,7 +259,7 @@ return function(data)
           drive = nil -- dropped: the collector closes it
           collectgarbage("step")
           name = "fuzz" .. b
-          drive = core.open(device, { name = name })
+          drive = open(device, { name = name })
         else
           if tostring(drive) ~= (drive:is_open() and "cdperf.drive (" .. name .. ")" or "cdperf.drive (closed)") then
             violation("tostring " .. tostring(drive))
@@ -266,11 +272,13 @@ return function(data)
         if #cdb >= 6 then
           local dir = ({ "in", "out", "none" })[b % 3 + 1]
           local arg = dir == "in" and ((byte() << 8) | byte()) or (dir == "out" and take(byte()) or nil)
+          raw = true
           call("command", function(what, r)
             if type(r) ~= "string" then violation(what .. " returned " .. type(r)) end
             if dir ~= "in" and r ~= "" then violation(what .. ": data for direction " .. dir) end
             if dir == "in" and #r > arg then violation(what .. ": more data than the allocation") end
           end, drive.command, drive, cdb, dir, arg, b & 8 ~= 0 and 1 + byte() or nil)
+          raw = false
         end
       else
         -- The Lua layer on top of the hostile drive (only when it loaded).

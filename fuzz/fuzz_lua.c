@@ -1,7 +1,7 @@
 /*
  * fuzz_lua.c - the whole Lua-facing path of cdperf.core against a hostile
  * device. One lua_State lives for the run, with cdperf.core opened by
- * luaL_requiref (the module is compiled into this harness: ../src/cdperf.c)
+ * luaL_requiref (the module's sources are compiled into this harness, below)
  * and the Lua layer (cdperf, its emulator) loaded from FUZZ_LUA_DIR. Each
  * input is handed to fuzz/driver.lua, which opens drives on Lua-function
  * devices that answer every command with bytes, sense, errors, wrong types,
@@ -15,7 +15,20 @@
  * legitimately changes size between inputs, and LSan rescanning it after each
  * one cut the rate from hundreds to a few executions per second.)
  */
+/* The Linux build's sources in one unit (mk/hostile.mk compiles this file alone). */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
 #include "../src/cdperf.c"
+#include "../src/device.c"
+#include "../src/error.c"
+#include "../src/iscsi_none.c"
+#include "../src/mmc.c"
+#include "../src/name.c"
+#include "../src/sense.c"
+#include "../src/tables.c"
+#include "../src/transport_linux.c"
+#include "../src/transport_lua.c"
 #include "fuzz.h"
 
 #include "lualib.h"

@@ -59,8 +59,8 @@ ASAN_ENV      = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_check
 
 $(ASAN_MODULE): $(SRC)
 	@mkdir -p $(dir $@)
-	$(ASAN_CC) $(WARNINGS) $(ASAN_CFLAGS) -fPIC -shared -fvisibility=hidden $(LUA_CFLAGS) \
-	  $(ISCSI_CFLAGS) -o $@ src/cdperf.c $(ISCSI_LIBS)
+	$(ASAN_CC) $(WARNINGS) $(ASAN_CFLAGS) -fPIC -shared -fvisibility=hidden -Isrc $(OS_DEFINES) \
+	  $(LUA_CFLAGS) $(ISCSI_CFLAGS) -o $@ $(MODULE_SRC) $(ISCSI_LIBS)
 
 $(ASAN_LUA): fuzz/asan-lua.c
 	@mkdir -p $(dir $@)

@@ -263,7 +263,7 @@ describe("cdperf.core two-command path", function()
   it("sends one command when 64 descriptors are all there is", function()
     local all = h.perf_response(ws(64))
     local dev = perf_device(function() return all end)
-    local drive = assert(core.open(dev))
+    local drive = assert(cdperf.open(dev))
     assert.are.equal(64, #assert(drive:write_speeds()))
     assert.are.equal(1, #dev.calls)
   end)
@@ -339,7 +339,7 @@ describe("cdperf.core drive errors", function()
   end)
 
   it("decodes descriptor-format sense", function()
-    local drive = assert(core.open(function() return nil, h.descriptor_sense(2, 0x3A, 0x01) end))
+    local drive = assert(cdperf.open(function() return nil, h.descriptor_sense(2, 0x3A, 0x01) end))
     local r, msg, info = drive:write_speeds()
     assert.is_nil(r)
     assert.are.equal("GET PERFORMANCE: NOT READY, MEDIUM NOT PRESENT - TRAY CLOSED", msg)
@@ -493,6 +493,57 @@ describe("cdperf.core handle life cycle", function()
   it("names its metatable cdperf.drive", function()
     local drive = assert(core.open(device))
     assert.are.equal("cdperf.drive", getmetatable(drive).__name)
+    assert.are.equal("cdperf.drive", getmetatable(assert(cdperf.open(device))).__name)
+  end)
+
+  it("cdperf.type says drive, closed drive or nil, as io.type does", function()
+    local a, b = assert(core.open(device)), assert(cdperf.open(device))
+    assert.are.equal(cdperf.type, core.type)
+    assert.are.equal("drive", core.type(a))
+    assert.are.equal("drive", cdperf.type(b))
+    a:close()
+    b:close()
+    assert.are.equal("closed drive", core.type(a))
+    assert.are.equal("closed drive", cdperf.type(b))
+    for _, v in ipairs { 42, "x", {}, io.stdout, print, setmetatable({}, getmetatable(a)) } do
+      assert.is_nil(cdperf.type(v))
+    end
+    assert.has_error(function() core.type() end, "bad argument #1 to 'type' (value expected)")
+  end)
+
+  it("the methods of core.open's drives are private and never patched by the Lua layer", function()
+    assert.is_nil(core.Drive)
+    local raw = assert(core.open(function() return "\0\0\0\4\0\0\0\x41" end))
+    local wrapped = assert(cdperf.open(function() return "\0\0\0\4\0\0\0\x41" end))
+    -- require "cdperf" has run: the core's profile still answers with the code alone
+    assert.are.same({ code = 0x41 }, assert(raw:profile()))
+    assert.are.same({ code = 0x41, name = "BD-R SRM", class = "bd" }, assert(wrapped:profile()))
+    assert.is_nil(raw.write_speeds)
+    assert.is_function(wrapped.write_speeds)
+    -- core.methods() is a copy each time: changing it changes no drive
+    local m = core.methods()
+    m.inquiry = function() return "patched" end
+    assert.are_not.equal("patched", raw:inquiry())
+    assert.are_not.equal(core.methods(), core.methods())
+  end)
+
+  it("core.class opens drives with a table of methods of its own", function()
+    local methods = core.methods()
+    function methods:hello() return "hello from " .. tostring(self) end
+    local open = core.class(methods)
+    local d = assert(open(device, { name = "classy" }))
+    assert.are.equal("hello from cdperf.drive (classy)", d:hello())
+    assert.are.equal("drive", core.type(d))
+    assert.are.same({}, assert(d:get_performance()).descriptors)   -- core methods work on it
+    local methods2 = core.methods()
+    function methods2:hello() return "other" end
+    assert.are.equal("other", assert(core.class(methods2)(device)):hello())
+    assert.are.equal("hello from cdperf.drive (classy)", d:hello())
+    assert.is_true(d:close())
+    assert.has_error(function() core.class("x") end)
+    -- a method of one class rejects a userdata that is no drive
+    assert.has_error(function() methods.inquiry(io.stdout) end,
+      "bad argument #1 to 'inquiry' (cdperf.drive expected, got FILE*)")
   end)
 
   it("rejects bad open arguments", function()

@@ -7,17 +7,17 @@
 
 #include "mmc.h"
 
-static uint32_t mmc_be32(const uint8_t *p)
+uint32_t mmc_be32(const uint8_t *p)
 {
   return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
 }
 
-static uint16_t mmc_be16(const uint8_t *p)
+uint16_t mmc_be16(const uint8_t *p)
 {
   return (uint16_t)(((unsigned)p[0] << 8) | (unsigned)p[1]);
 }
 
-static void mmc_put_be32(uint8_t *p, uint32_t v)
+void mmc_put_be32(uint8_t *p, uint32_t v)
 {
   p[0] = (uint8_t)(v >> 24);
   p[1] = (uint8_t)(v >> 16);
@@ -25,7 +25,7 @@ static void mmc_put_be32(uint8_t *p, uint32_t v)
   p[3] = (uint8_t)v;
 }
 
-static void mmc_put_be16(uint8_t *p, uint16_t v)
+void mmc_put_be16(uint8_t *p, uint16_t v)
 {
   p[0] = (uint8_t)(v >> 8);
   p[1] = (uint8_t)v;
@@ -34,7 +34,7 @@ static void mmc_put_be16(uint8_t *p, uint16_t v)
 /* ---- GET PERFORMANCE ---------------------------------------------------- */
 
 /* The Windows sample driver's checks, in its order. */
-static const char *mmc_perf_request_invalid_field(const struct mmc_perf_request *r)
+const char *mmc_perf_request_invalid_field(const struct mmc_perf_request *r)
 {
   if (r->request_type != MMC_REQ_PERFORMANCE && r->request_type != MMC_REQ_WRITE_SPEED)
     return "request_type";
@@ -49,20 +49,20 @@ static const char *mmc_perf_request_invalid_field(const struct mmc_perf_request 
   return NULL;
 }
 
-static size_t mmc_perf_descriptor_size(const struct mmc_perf_request *r)
+size_t mmc_perf_descriptor_size(const struct mmc_perf_request *r)
 {
   if (r->request_type == MMC_REQ_PERFORMANCE && r->exceptions == MMC_EXC_ONLY)
     return MMC_EXCEPTION_LEN;
   return MMC_NOMINAL_LEN;
 }
 
-static unsigned mmc_perf_max_descriptors(const struct mmc_perf_request *r)
+unsigned mmc_perf_max_descriptors(const struct mmc_perf_request *r)
 {
   return (unsigned)((MMC_MAX_TRANSFER - MMC_PERF_HEADER_LEN) / mmc_perf_descriptor_size(r));
 }
 
-static void mmc_build_get_performance(uint8_t cdb[12], const struct mmc_perf_request *r,
-                                      unsigned max_descriptors)
+void mmc_build_get_performance(uint8_t cdb[12], const struct mmc_perf_request *r,
+                               unsigned max_descriptors)
 {
   memset(cdb, 0, 12);
   cdb[0] = MMC_OP_GET_PERFORMANCE;
@@ -80,9 +80,9 @@ static void mmc_build_get_performance(uint8_t cdb[12], const struct mmc_perf_req
   mmc_put_be32(cdb + 2, r->starting_lba);
 }
 
-static enum mmc_parse_result mmc_perf_parse(const uint8_t *buf, size_t len,
-                                            const struct mmc_perf_request *r,
-                                            struct mmc_perf_layout *out)
+enum mmc_parse_result mmc_perf_parse(const uint8_t *buf, size_t len,
+                                     const struct mmc_perf_request *r,
+                                     struct mmc_perf_layout *out)
 {
   uint64_t claimed_total;
 
@@ -125,7 +125,7 @@ static enum mmc_parse_result mmc_perf_parse(const uint8_t *buf, size_t len,
   return MMC_PARSE_OK;
 }
 
-static const char *mmc_parse_message(enum mmc_parse_result res)
+const char *mmc_parse_message(enum mmc_parse_result res)
 {
   switch (res) {
   case MMC_PARSE_OK: return "ok";
@@ -152,7 +152,7 @@ static const uint8_t *mmc_descriptor_at(const uint8_t *buf, size_t len, size_t i
   return buf + MMC_PERF_HEADER_LEN + i * sz;
 }
 
-static int mmc_decode_nominal(const uint8_t *buf, size_t len, size_t i, struct mmc_nominal *d)
+int mmc_decode_nominal(const uint8_t *buf, size_t len, size_t i, struct mmc_nominal *d)
 {
   const uint8_t *p = mmc_descriptor_at(buf, len, i, MMC_NOMINAL_LEN);
   if (p == NULL)
@@ -164,7 +164,7 @@ static int mmc_decode_nominal(const uint8_t *buf, size_t len, size_t i, struct m
   return 1;
 }
 
-static int mmc_decode_exception(const uint8_t *buf, size_t len, size_t i, struct mmc_exception *d)
+int mmc_decode_exception(const uint8_t *buf, size_t len, size_t i, struct mmc_exception *d)
 {
   const uint8_t *p = mmc_descriptor_at(buf, len, i, MMC_EXCEPTION_LEN);
   if (p == NULL)
@@ -174,8 +174,8 @@ static int mmc_decode_exception(const uint8_t *buf, size_t len, size_t i, struct
   return 1;
 }
 
-static int mmc_decode_write_speed(const uint8_t *buf, size_t len, size_t i,
-                                  struct mmc_write_speed *d)
+int mmc_decode_write_speed(const uint8_t *buf, size_t len, size_t i,
+                           struct mmc_write_speed *d)
 {
   const uint8_t *p = mmc_descriptor_at(buf, len, i, MMC_WRITE_SPEED_LEN);
   if (p == NULL)
@@ -192,7 +192,7 @@ static int mmc_decode_write_speed(const uint8_t *buf, size_t len, size_t i,
 
 /* ---- INQUIRY -------------------------------------------------------------- */
 
-static void mmc_build_inquiry(uint8_t cdb[6], unsigned alloc)
+void mmc_build_inquiry(uint8_t cdb[6], unsigned alloc)
 {
   memset(cdb, 0, 6);
   cdb[0] = MMC_OP_INQUIRY;
@@ -213,7 +213,7 @@ static void mmc_copy_ascii(char *dst, const uint8_t *src, size_t n)
   dst[end] = '\0';
 }
 
-static int mmc_decode_inquiry(const uint8_t *buf, size_t len, struct mmc_inquiry *out)
+int mmc_decode_inquiry(const uint8_t *buf, size_t len, struct mmc_inquiry *out)
 {
   uint8_t pad[MMC_INQUIRY_LEN];
   memset(out, 0, sizeof *out);
@@ -232,7 +232,7 @@ static int mmc_decode_inquiry(const uint8_t *buf, size_t len, struct mmc_inquiry
 
 /* ---- GET CONFIGURATION ------------------------------------------------------ */
 
-static void mmc_build_get_configuration(uint8_t cdb[10], unsigned alloc)
+void mmc_build_get_configuration(uint8_t cdb[10], unsigned alloc)
 {
   memset(cdb, 0, 10);
   cdb[0] = MMC_OP_GET_CONFIGURATION;
@@ -240,7 +240,7 @@ static void mmc_build_get_configuration(uint8_t cdb[10], unsigned alloc)
   mmc_put_be16(cdb + 7, (uint16_t)(alloc > 0xFFFFu ? 0xFFFFu : alloc));
 }
 
-static int mmc_decode_current_profile(const uint8_t *buf, size_t len, unsigned *profile)
+int mmc_decode_current_profile(const uint8_t *buf, size_t len, unsigned *profile)
 {
   if (buf == NULL || len < MMC_CONFIG_HEADER_LEN)
     return 0;
@@ -250,7 +250,7 @@ static int mmc_decode_current_profile(const uint8_t *buf, size_t len, unsigned *
 
 /* ---- MODE SENSE(10) page 2Ah ---------------------------------------------------- */
 
-static void mmc_build_mode_sense_2a(uint8_t cdb[10], unsigned alloc)
+void mmc_build_mode_sense_2a(uint8_t cdb[10], unsigned alloc)
 {
   memset(cdb, 0, 10);
   cdb[0] = MMC_OP_MODE_SENSE10;
@@ -259,8 +259,8 @@ static void mmc_build_mode_sense_2a(uint8_t cdb[10], unsigned alloc)
   mmc_put_be16(cdb + 7, (uint16_t)(alloc > 0xFFFFu ? 0xFFFFu : alloc));
 }
 
-static enum mmc_page_result mmc_decode_page_2a(const uint8_t *buf, size_t len,
-                                               struct mmc_capabilities *out)
+enum mmc_page_result mmc_decode_page_2a(const uint8_t *buf, size_t len,
+                                        struct mmc_capabilities *out)
 {
   size_t total, off, plen, end, i;
   const uint8_t *p;
@@ -323,8 +323,8 @@ static enum mmc_page_result mmc_decode_page_2a(const uint8_t *buf, size_t len,
 
 /* ---- SET CD SPEED, SET STREAMING, small commands ------------------------------ */
 
-static void mmc_build_set_cd_speed(uint8_t cdb[12], unsigned read_speed, unsigned write_speed,
-                                   int rotation)
+void mmc_build_set_cd_speed(uint8_t cdb[12], unsigned read_speed, unsigned write_speed,
+                            int rotation)
 {
   memset(cdb, 0, 12);
   cdb[0] = MMC_OP_SET_CD_SPEED;
@@ -333,8 +333,8 @@ static void mmc_build_set_cd_speed(uint8_t cdb[12], unsigned read_speed, unsigne
   mmc_put_be16(cdb + 4, (uint16_t)(write_speed > 0xFFFFu ? 0xFFFFu : write_speed));
 }
 
-static void mmc_build_set_streaming(uint8_t cdb[12], uint8_t param[MMC_STREAMING_LEN],
-                                    const struct mmc_streaming *s)
+void mmc_build_set_streaming(uint8_t cdb[12], uint8_t param[MMC_STREAMING_LEN],
+                             const struct mmc_streaming *s)
 {
   memset(cdb, 0, 12);
   cdb[0] = MMC_OP_SET_STREAMING;
@@ -350,13 +350,13 @@ static void mmc_build_set_streaming(uint8_t cdb[12], uint8_t param[MMC_STREAMING
   mmc_put_be32(param + 24, s->write_time);
 }
 
-static void mmc_build_test_unit_ready(uint8_t cdb[6])
+void mmc_build_test_unit_ready(uint8_t cdb[6])
 {
   memset(cdb, 0, 6);
   cdb[0] = MMC_OP_TEST_UNIT_READY;
 }
 
-static void mmc_build_request_sense(uint8_t cdb[6], unsigned alloc)
+void mmc_build_request_sense(uint8_t cdb[6], unsigned alloc)
 {
   memset(cdb, 0, 6);
   cdb[0] = MMC_OP_REQUEST_SENSE;
@@ -365,7 +365,7 @@ static void mmc_build_request_sense(uint8_t cdb[6], unsigned alloc)
 
 /* ---- sense data ------------------------------------------------------------------ */
 
-static int mmc_decode_sense(const uint8_t *buf, size_t len, struct mmc_sense *out)
+int mmc_decode_sense(const uint8_t *buf, size_t len, struct mmc_sense *out)
 {
   memset(out, 0, sizeof *out);
   if (buf == NULL || len < 1)

@@ -1,15 +1,16 @@
 /*
  * mmc.h - the MMC wire format: CDB builders and response decoders.
  * No Lua, no OS calls. Every decoder is a pure function of (bytes, length).
- *
- * cdperf is built as one translation unit (cdperf.c includes the other .c
- * files), so that every function but luaopen_cdperf_core is static.
  */
 #ifndef CDPERF_MMC_H
 #define CDPERF_MMC_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "hidden.h"
+
+CDPERF_HIDDEN_BEGIN
 
 /* Windows enum values of CDROM_PERFORMANCE_REQUEST and friends. */
 enum { MMC_REQ_PERFORMANCE = 1, MMC_REQ_WRITE_SPEED = 2 };
@@ -50,13 +51,13 @@ struct mmc_perf_request {
 };
 
 /* The field the Windows driver would reject (NULL when valid). */
-static const char *mmc_perf_request_invalid_field(const struct mmc_perf_request *r);
+const char *mmc_perf_request_invalid_field(const struct mmc_perf_request *r);
 /* 16 for nominal and write-speed descriptors, 6 for exceptions only. */
-static size_t mmc_perf_descriptor_size(const struct mmc_perf_request *r);
+size_t mmc_perf_descriptor_size(const struct mmc_perf_request *r);
 /* Most descriptors that fit in MMC_MAX_TRANSFER bytes. */
-static unsigned mmc_perf_max_descriptors(const struct mmc_perf_request *r);
-static void mmc_build_get_performance(uint8_t cdb[12], const struct mmc_perf_request *r,
-                                      unsigned max_descriptors);
+unsigned mmc_perf_max_descriptors(const struct mmc_perf_request *r);
+void mmc_build_get_performance(uint8_t cdb[12], const struct mmc_perf_request *r,
+                               unsigned max_descriptors);
 
 enum mmc_desc_kind { MMC_DESC_NOMINAL, MMC_DESC_EXCEPTION, MMC_DESC_WRITE_SPEED };
 
@@ -78,10 +79,10 @@ enum mmc_parse_result {
   MMC_PARSE_NOMINAL_ON_EXCEPTIONS /* exceptions-only request answered with nominal ones */
 };
 
-static enum mmc_parse_result mmc_perf_parse(const uint8_t *buf, size_t len,
-                                            const struct mmc_perf_request *r,
-                                            struct mmc_perf_layout *out);
-static const char *mmc_parse_message(enum mmc_parse_result res);
+enum mmc_parse_result mmc_perf_parse(const uint8_t *buf, size_t len,
+                                     const struct mmc_perf_request *r,
+                                     struct mmc_perf_layout *out);
+const char *mmc_parse_message(enum mmc_parse_result res);
 
 struct mmc_nominal { uint32_t start_lba, start_performance, end_lba, end_performance; };
 struct mmc_exception { uint32_t lba; uint16_t time; };
@@ -91,21 +92,21 @@ struct mmc_write_speed {
 };
 
 /* Descriptor i of a parsed response; 0 when it lies outside buf[0..len). */
-static int mmc_decode_nominal(const uint8_t *buf, size_t len, size_t i, struct mmc_nominal *d);
-static int mmc_decode_exception(const uint8_t *buf, size_t len, size_t i, struct mmc_exception *d);
-static int mmc_decode_write_speed(const uint8_t *buf, size_t len, size_t i, struct mmc_write_speed *d);
+int mmc_decode_nominal(const uint8_t *buf, size_t len, size_t i, struct mmc_nominal *d);
+int mmc_decode_exception(const uint8_t *buf, size_t len, size_t i, struct mmc_exception *d);
+int mmc_decode_write_speed(const uint8_t *buf, size_t len, size_t i, struct mmc_write_speed *d);
 
 /* INQUIRY */
 struct mmc_inquiry {
   int peripheral_type, peripheral_qualifier;
   char vendor[9], product[17], revision[5];   /* trailing spaces removed */
 };
-static void mmc_build_inquiry(uint8_t cdb[6], unsigned alloc);
-static int mmc_decode_inquiry(const uint8_t *buf, size_t len, struct mmc_inquiry *out);
+void mmc_build_inquiry(uint8_t cdb[6], unsigned alloc);
+int mmc_decode_inquiry(const uint8_t *buf, size_t len, struct mmc_inquiry *out);
 
 /* GET CONFIGURATION: current profile only */
-static void mmc_build_get_configuration(uint8_t cdb[10], unsigned alloc);
-static int mmc_decode_current_profile(const uint8_t *buf, size_t len, unsigned *profile);
+void mmc_build_get_configuration(uint8_t cdb[10], unsigned alloc);
+int mmc_decode_current_profile(const uint8_t *buf, size_t len, unsigned *profile);
 
 /* MODE SENSE(10) page 2Ah */
 struct mmc_speed_entry { unsigned speed; int rotation; };
@@ -124,24 +125,24 @@ struct mmc_capabilities {
   struct mmc_speed_entry speeds[MMC_MAX_SPEED_ENTRIES];
 };
 enum mmc_page_result { MMC_PAGE_OK = 0, MMC_PAGE_SHORT, MMC_PAGE_WRONG_PAGE };
-static void mmc_build_mode_sense_2a(uint8_t cdb[10], unsigned alloc);
-static enum mmc_page_result mmc_decode_page_2a(const uint8_t *buf, size_t len,
-                                               struct mmc_capabilities *out);
+void mmc_build_mode_sense_2a(uint8_t cdb[10], unsigned alloc);
+enum mmc_page_result mmc_decode_page_2a(const uint8_t *buf, size_t len,
+                                        struct mmc_capabilities *out);
 
 /* SET CD SPEED; 0xFFFF = maximum */
-static void mmc_build_set_cd_speed(uint8_t cdb[12], unsigned read_speed, unsigned write_speed,
-                                   int rotation);
+void mmc_build_set_cd_speed(uint8_t cdb[12], unsigned read_speed, unsigned write_speed,
+                            int rotation);
 
 /* SET STREAMING */
 struct mmc_streaming {
   uint32_t start_lba, end_lba, read_size, read_time, write_size, write_time;
   int rotation, restore_defaults, exact, random_access;
 };
-static void mmc_build_set_streaming(uint8_t cdb[12], uint8_t param[MMC_STREAMING_LEN],
-                                    const struct mmc_streaming *s);
+void mmc_build_set_streaming(uint8_t cdb[12], uint8_t param[MMC_STREAMING_LEN],
+                             const struct mmc_streaming *s);
 
-static void mmc_build_test_unit_ready(uint8_t cdb[6]);
-static void mmc_build_request_sense(uint8_t cdb[6], unsigned alloc);
+void mmc_build_test_unit_ready(uint8_t cdb[6]);
+void mmc_build_request_sense(uint8_t cdb[6], unsigned alloc);
 
 /* Sense data, fixed (70h/71h) and descriptor (72h/73h) formats */
 struct mmc_sense {
@@ -151,12 +152,14 @@ struct mmc_sense {
   int information_valid;
   uint32_t information;
 };
-static int mmc_decode_sense(const uint8_t *buf, size_t len, struct mmc_sense *out);
+int mmc_decode_sense(const uint8_t *buf, size_t len, struct mmc_sense *out);
 
 /* Big-endian helpers: explicit shifts, never overlays. */
-static uint32_t mmc_be32(const uint8_t *p);
-static uint16_t mmc_be16(const uint8_t *p);
-static void mmc_put_be32(uint8_t *p, uint32_t v);
-static void mmc_put_be16(uint8_t *p, uint16_t v);
+uint32_t mmc_be32(const uint8_t *p);
+uint16_t mmc_be16(const uint8_t *p);
+void mmc_put_be32(uint8_t *p, uint32_t v);
+void mmc_put_be16(uint8_t *p, uint16_t v);
+
+CDPERF_HIDDEN_END
 
 #endif

@@ -25,7 +25,7 @@ static const char *const sense_keys[16] = {
   "COMPLETED"          /* 0xF */
 };
 
-static const char *sense_key_name(int key)
+const char *sense_key_name(int key)
 {
   if (key < 0 || key > 15)
     return "UNKNOWN SENSE KEY";
@@ -227,7 +227,7 @@ static const struct sense_asc_entry sense_asc_table[] = {
   {0x73, 0x17, "RDZ IS FULL"}
 };
 
-static const char *sense_asc_text(int asc, int ascq)
+const char *sense_asc_text(int asc, int ascq)
 {
   size_t lo = 0, hi = sizeof sense_asc_table / sizeof sense_asc_table[0];
   unsigned key;

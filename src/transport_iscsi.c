@@ -3,7 +3,8 @@
  *
  * Devices are named iscsi://[user[%password]@]host[:port]/target-iqn/lun
  * (libiscsi's own URL syntax; ':' in the iqn may be written as is or as %3A).
- * Compiled only when CDPERF_HAVE_ISCSI is defined (pkg-config libiscsi).
+ * The build compiles this file when libiscsi is there (pkg-config libiscsi; the
+ * rockspec's switch), else iscsi_none.c.
  *
  * CHAP credentials come from the name (user info, target_user and target_password
  * arguments), else a credentials file (key = value lines, mode 600), else libiscsi's
@@ -28,10 +29,13 @@
  * (0x0f000000 cancelled, 0x0f000001 error, 0x0f000002 timeout), or the errno
  * of the socket for a failed connect (111 ECONNREFUSED), or 0.
  *
- * The clock is CLOCK_MONOTONIC when <time.h> declares it (the translation
- * unit defines _POSIX_C_SOURCE >= 199309L before its first include);
- * otherwise time(), to the second.
+ * The clock is CLOCK_MONOTONIC when <time.h> declares it (_POSIX_C_SOURCE >=
+ * 199309L, set here unless the build did); otherwise time(), to the second.
  */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -48,9 +52,12 @@
 #include <iscsi/iscsi.h>
 #include <iscsi/scsi-lowlevel.h>
 
+#include "name.h"
 #include "transport.h"
 
 #define CDPERF_ISCSI_INITIATOR "iqn.2026-11.org.cdperf:initiator"
+
+const int cdperf_have_iscsi = 1;
 
 /* One outstanding asynchronous request. */
 struct iscsi_wait {
@@ -92,7 +99,7 @@ static int iscsi_timeout_s(unsigned timeout_ms)
 static void iscsi_wait_cb(struct iscsi_context *ctx, int status, void *command_data,
                           void *private_data)
 {
-  struct iscsi_wait *w = private_data;
+  struct iscsi_wait *w = (struct iscsi_wait *)private_data;
   (void)ctx;
   if (w == NULL)
     return;
@@ -100,7 +107,7 @@ static void iscsi_wait_cb(struct iscsi_context *ctx, int status, void *command_d
   w->done = 1;
   /* For SCSI commands command_data is the task; for connect/logout, NULL. */
   if (w->task != NULL && command_data != NULL)
-    w->task = command_data;
+    w->task = (struct scsi_task *)command_data;
 }
 
 /* Service the context until w->done or the deadline. 0 when done;
@@ -224,7 +231,8 @@ static int transport_iscsi_exec(struct cdperf_transport *t, struct cdperf_cmd *c
   case CDPERF_DIR_OUT: xfer_dir = SCSI_XFER_WRITE; xfer_len = cmd->data_len; break;
   default: xfer_dir = SCSI_XFER_NONE; break;
   }
-  if (xfer_len > 0 && cmd->data == NULL) {
+  if (xfer_len > 0 &&
+      (cmd->dir == CDPERF_DIR_IN ? (const void *)cmd->data : (const void *)cmd->out) == NULL) {
     cdperf_error_set(err, CDPERF_ERR_ISCSI, 0, "iSCSI: %u-byte transfer without a buffer",
                      (unsigned)xfer_len);
     return -1;
@@ -250,7 +258,7 @@ static int transport_iscsi_exec(struct cdperf_transport *t, struct cdperf_cmd *c
   memset(&w, 0, sizeof w);
   w.task = task;
   out.size = xfer_len;
-  out.data = cmd->data;
+  out.data = (unsigned char *)(uintptr_t)cmd->out;   /* libiscsi only sends it */
   iscsi_set_timeout(it->ctx, iscsi_timeout_s(timeout_ms));
   if (iscsi_scsi_command_async(it->ctx, it->lun, task, iscsi_wait_cb,
                                xfer_dir == SCSI_XFER_WRITE ? &out : NULL, &w) != 0) {
@@ -346,11 +354,13 @@ static int transport_iscsi_exec(struct cdperf_transport *t, struct cdperf_cmd *c
   return 0;
 }
 
-static void transport_iscsi_close(struct cdperf_transport *t)
+/* A logout that gets no answer is not an error of the close: the socket goes anyway. */
+static int transport_iscsi_close(struct cdperf_transport *t, struct cdperf_error *err)
 {
   struct iscsi_transport *it = (struct iscsi_transport *)t;
+  (void)err;
   if (it == NULL)
-    return;
+    return 0;
   if (it->ctx != NULL) {
     if (it->logged_in && !it->broken) {
       struct iscsi_wait w;
@@ -363,6 +373,7 @@ static void transport_iscsi_close(struct cdperf_transport *t)
     iscsi_destroy_context(it->ctx);
   }
   free(it);
+  return 0;
 }
 
 static const struct cdperf_transport_ops transport_iscsi_ops = {
@@ -385,7 +396,7 @@ struct iscsi_creds {
 /* memset that the compiler may not drop: the copies of passwords go away. */
 static void iscsi_wipe(void *p, size_t n)
 {
-  volatile unsigned char *v = p;
+  volatile unsigned char *v = (volatile unsigned char *)p;
   while (n-- > 0)
     *v++ = 0;
 }
@@ -524,7 +535,7 @@ static int iscsi_read_credentials(const char *file, struct iscsi_creds *fc,
     close(fd);
     return -1;
   }
-  text = malloc(ISCSI_CRED_FILE_MAX + 1);
+  text = (char *)malloc(ISCSI_CRED_FILE_MAX + 1);
   if (text == NULL) {
     cdperf_error_set(err, CDPERF_ERR_OS, ENOMEM, "out of memory");
     close(fd);
@@ -583,7 +594,7 @@ static int iscsi_gather_credentials(const char *url, const char *display, const 
   memset(&fc, 0, sizeof fc);
   *bare = NULL;
   cdperf_name_split(url, len, &n);
-  b = malloc(len + 1);
+  b = (char *)malloc(len + 1);
   if (b == NULL) {
     cdperf_error_set(err, CDPERF_ERR_OS, ENOMEM, "iSCSI: out of memory");
     return -1;
@@ -789,9 +800,9 @@ static void iscsi_login_error(struct iscsi_transport *it, const struct iscsi_cre
   iscsi_set_creds_error(err, c);
 }
 
-static int transport_iscsi_open(const char *url, const char *display, const char *credentials,
-                                int write, unsigned timeout_ms, struct cdperf_transport **out,
-                                struct cdperf_error *err)
+int cdperf_iscsi_open(const char *url, const char *display, const char *credentials, int write,
+                      unsigned timeout_ms, struct cdperf_transport **out,
+                      struct cdperf_error *err)
 {
   struct iscsi_transport *it;
   struct iscsi_url *u;
@@ -805,7 +816,7 @@ static int transport_iscsi_open(const char *url, const char *display, const char
     timeout_ms = CDPERF_DEFAULT_TIMEOUT_MS;
   if (iscsi_gather_credentials(url, display, credentials, &c, &bare, err) != 0)
     return -1;
-  it = calloc(1, sizeof *it);
+  it = (struct iscsi_transport *)calloc(1, sizeof *it);
   if (it == NULL) {
     cdperf_error_set(err, CDPERF_ERR_OS, ENOMEM, "iSCSI: out of memory");
     goto done;
@@ -878,7 +889,7 @@ static int transport_iscsi_open(const char *url, const char *display, const char
 
 fail:
   iscsi_set_creds_error(err, &c);
-  transport_iscsi_close(&it->base);   /* libiscsi wipes its copy with the context */
+  transport_iscsi_close(&it->base, err);   /* libiscsi wipes its copy with the context */
 done:
   iscsi_wipe(&c, sizeof c);
   free(bare);

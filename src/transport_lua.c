@@ -4,6 +4,12 @@
  *   ok   = device(cdb, "out", parameter_bytes)  /  device(cdb, "none")
  * returning data (or true) on success, or nil, sense_bytes for CHECK CONDITION.
  * Used by the emulator and by test doubles; it must survive hostile callables.
+ *
+ * The callable lives in the drive's user value, not in the registry, so that a device
+ * that refers to its own drive does not keep it from being collected. Each command's
+ * caller (struct cdperf_cmd) is the lua_State running the method -- a coroutine may be
+ * the caller -- with the drive at stack index 1 and the callable in its user value
+ * CDPERF_LUA_DEVICE_UV, as cdperf.c stores it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,24 +18,9 @@
 #include "lauxlib.h"
 
 #include "transport.h"
+#include "transport_lua.h"
 
-/* The callable itself lives in the drive's user value, not in the registry:
- * a device that refers to its own drive must not keep it from being collected. */
-struct lua_transport {
-  struct cdperf_transport base;
-  lua_State *L;   /* the running thread, set before each command */
-  int fn;         /* stack index of the callable in L during that command */
-};
-
-/* The thread that runs the next command (a coroutine may be the caller) and
- * where on its stack cdperf.c put the callable. */
-static void transport_lua_bind(struct cdperf_transport *t, lua_State *L, int fn_index)
-{
-  ((struct lua_transport *)t)->L = L;
-  ((struct lua_transport *)t)->fn = fn_index;
-}
-
-static const char *transport_lua_direction(enum cdperf_dir dir)
+static const char *lua_direction(enum cdperf_dir dir)
 {
   switch (dir) {
   case CDPERF_DIR_IN: return "in";
@@ -41,28 +32,32 @@ static const char *transport_lua_direction(enum cdperf_dir dir)
 static int transport_lua_exec(struct cdperf_transport *t, struct cdperf_cmd *cmd,
                               struct cdperf_error *err)
 {
-  struct lua_transport *lt = (struct lua_transport *)t;
-  lua_State *L = lt->L;
-  int top = lua_gettop(L), rc;
+  lua_State *L = (lua_State *)cmd->caller;
+  int top, rc;
 
+  (void)t;
+  if (L == NULL) {
+    cdperf_error_set(err, CDPERF_ERR_DEVICE, 0, "no Lua state to call the device from");
+    return -1;
+  }
+  top = lua_gettop(L);
   if (!lua_checkstack(L, 8)) {
     cdperf_error_set(err, CDPERF_ERR_DEVICE, 0, "Lua stack exhausted calling the device");
     return -1;
   }
-  lua_pushvalue(L, lt->fn);
+  lua_getiuservalue(L, 1, CDPERF_LUA_DEVICE_UV);
   lua_pushlstring(L, (const char *)cmd->cdb, cmd->cdb_len);
-  lua_pushstring(L, transport_lua_direction(cmd->dir));
+  lua_pushstring(L, lua_direction(cmd->dir));
   if (cmd->dir == CDPERF_DIR_IN)
     lua_pushinteger(L, (lua_Integer)cmd->data_len);
   else if (cmd->dir == CDPERF_DIR_OUT)
-    lua_pushlstring(L, (const char *)cmd->data, cmd->data_len);
+    lua_pushlstring(L, (const char *)cmd->out, cmd->data_len);
   else
     lua_pushnil(L);
   rc = lua_pcall(L, 3, 2, 0);
   if (rc != LUA_OK) {
-    const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-    if (msg != NULL)
-      cdperf_error_set(err, CDPERF_ERR_DEVICE, rc, "device function failed: %s", msg);
+    if (lua_type(L, -1) == LUA_TSTRING)
+      cdperf_error_set(err, CDPERF_ERR_DEVICE, rc, "device function failed: %s", lua_tostring(L, -1));
     else
       cdperf_error_set(err, CDPERF_ERR_DEVICE, rc, "device function failed with a %s error object",
                        luaL_typename(L, -1));
@@ -94,8 +89,7 @@ static int transport_lua_exec(struct cdperf_transport *t, struct cdperf_cmd *cmd
   } else if (!(lua_type(L, -2) == LUA_TBOOLEAN && lua_toboolean(L, -2) &&
                cmd->dir != CDPERF_DIR_IN)) {
     cdperf_error_set(err, CDPERF_ERR_DEVICE, 0,
-                     "device function returned %s, expected %s or nil, sense",
-                     luaL_typename(L, -2),
+                     "device function returned %s, expected %s or nil, sense", luaL_typename(L, -2),
                      cmd->dir == CDPERF_DIR_IN ? "a string" : "a string, true");
     lua_settop(L, top);
     return -1;
@@ -104,26 +98,27 @@ static int transport_lua_exec(struct cdperf_transport *t, struct cdperf_cmd *cmd
   return 0;
 }
 
-static void transport_lua_close(struct cdperf_transport *t)
+static int transport_lua_close(struct cdperf_transport *t, struct cdperf_error *err)
 {
+  (void)err;
   free(t);
+  return 0;
 }
 
 static const struct cdperf_transport_ops transport_lua_ops = {
   "lua", transport_lua_exec, NULL, NULL, NULL, transport_lua_close
 };
 
-static int transport_lua_open(unsigned timeout_ms, struct cdperf_transport **out,
-                              struct cdperf_error *err)
+int cdperf_lua_open(unsigned timeout_ms, struct cdperf_transport **out, struct cdperf_error *err)
 {
-  struct lua_transport *lt = calloc(1, sizeof *lt);
-  if (lt == NULL) {
+  struct cdperf_transport *t = (struct cdperf_transport *)calloc(1, sizeof *t);
+  if (t == NULL) {
     cdperf_error_set(err, CDPERF_ERR_OS, 0, "out of memory");
     return -1;
   }
-  lt->base.ops = &transport_lua_ops;
-  lt->base.timeout_ms = timeout_ms;
-  lt->base.writable = 1;
-  *out = &lt->base;
+  t->ops = &transport_lua_ops;
+  t->timeout_ms = timeout_ms;
+  t->writable = 1;
+  *out = t;
   return 0;
 }

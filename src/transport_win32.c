@@ -4,10 +4,9 @@
  * The native IOCTLs (IOCTL_CDROM_GET_PERFORMANCE, IOCTL_CDROM_SET_SPEED with
  * CDROM_SET_SPEED or CDROM_SET_STREAMING) where Windows has one, so that the
  * class driver builds the CDB exactly as it does for every other program;
- * IOCTL_SCSI_PASS_THROUGH (buffered) for everything else.
- *
- * Part of the single translation unit built from cdperf.c (on _WIN32 only):
- * everything here is static. Needs transport.h (and mmc.h) included first.
+ * IOCTL_SCSI_PASS_THROUGH (buffered) for everything else. The OS file of Windows
+ * builds (cdperf_os_open, cdperf_os_drives, cdperf_os_platform); Win32 error codes
+ * get their names and texts here and nowhere else.
  */
 #include <windows.h>
 #include <winioctl.h>
@@ -31,6 +30,8 @@
 /* Bigger than anything MMC asks of a burner, and well inside ULONG/DWORD. */
 #define WIN32_MAX_TRANSFER (16u * 1024u * 1024u)
 
+const char cdperf_os_platform[] = "win32";
+
 CDPERF_STATIC_ASSERT(WIN32_SENSE_LEN <= MMC_SENSE_LEN, "the sense area fits cmd->sense");
 CDPERF_STATIC_ASSERT(WIN32_SENSE_LEN <= 255, "SenseInfoLength is a UCHAR");
 
@@ -39,8 +40,6 @@ struct win32_transport {
   HANDLE handle;
   char name[64];                  /* "D:" or "\\.\CdRom0", for messages */
 };
-
-static const struct cdperf_transport_ops transport_win32_ops;
 
 /* ---- errors ------------------------------------------------------------- */
 
@@ -60,7 +59,8 @@ static const struct win32_error_name win32_error_names[] = {
   { ERROR_OUTOFMEMORY, "ERROR_OUTOFMEMORY", "out of memory (%s)" },
   { ERROR_INVALID_DRIVE, "ERROR_INVALID_DRIVE", "no such drive (%s)" },
   { ERROR_WRITE_PROTECT, "ERROR_WRITE_PROTECT", "the medium is write-protected (%s)" },
-  { ERROR_NOT_READY, "ERROR_NOT_READY", "no medium, or the drive is not ready (%s)" },
+  { ERROR_NOT_READY, "ERROR_NOT_READY",
+    "no medium, or the drive is not ready (%s); load a disc or wait and retry" },
   { ERROR_CRC, "ERROR_CRC", "data error (%s)" },
   { ERROR_GEN_FAILURE, "ERROR_GEN_FAILURE", "the device is not functioning (%s)" },
   { ERROR_SHARING_VIOLATION, "ERROR_SHARING_VIOLATION",
@@ -74,8 +74,12 @@ static const struct win32_error_name win32_error_names[] = {
   { ERROR_MORE_DATA, "ERROR_MORE_DATA", "more data than the buffer holds (%s)" },
   { ERROR_MEDIA_CHANGED, "ERROR_MEDIA_CHANGED", "the medium was changed (%s); retry" },
   { ERROR_NO_MEDIA_IN_DRIVE, "ERROR_NO_MEDIA_IN_DRIVE", "no medium (%s)" },
-  { ERROR_IO_DEVICE, "ERROR_IO_DEVICE", "I/O error talking to the device (%s)" },
-  { ERROR_DEVICE_NOT_CONNECTED, "ERROR_DEVICE_NOT_CONNECTED", "the device is not connected (%s)" },
+  { ERROR_IO_DEVICE, "ERROR_IO_DEVICE",
+    "I/O error talking to the device (%s); check its cable or connection and retry" },
+  { ERROR_DEVICE_NOT_CONNECTED, "ERROR_DEVICE_NOT_CONNECTED",
+    "the device is not connected (%s): unplugged or powered off; close it and open it again" },
+  { ERROR_DEV_NOT_EXIST, "ERROR_DEV_NOT_EXIST",
+    "the device is gone (%s): unplugged or powered off; close it and open it again" },
   { ERROR_UNRECOGNIZED_MEDIA, "ERROR_UNRECOGNIZED_MEDIA", "unrecognized medium (%s)" },
 };
 
@@ -105,10 +109,13 @@ static int win32_fail(struct cdperf_error *err, DWORD code, const char *op) {
   char text[160];
   for (i = 0; i < sizeof win32_error_names / sizeof win32_error_names[0]; i++) {
     if (win32_error_names[i].code == code) {
-      char what[200];
-      snprintf(what, sizeof what, win32_error_names[i].text, op);
-      cdperf_error_set(err, CDPERF_ERR_WIN32, (int)code, "%s: %s", win32_error_names[i].name,
-                       what);
+      /* the entry's "%s" stands for the operation: put in here, not used as a format */
+      const char *what = win32_error_names[i].text, *at = strstr(what, "%s");
+      int head = at != NULL ? (int)(at - what) : (int)strlen(what);
+      cdperf_error_set(err, CDPERF_ERR_WIN32, (int)code, "%s: %.*s%s%s",
+                       win32_error_names[i].name, head, what, at != NULL ? op : "",
+                       at != NULL ? at + 2 : "");
+      err->name = win32_error_names[i].name;
       return -1;
     }
   }
@@ -158,81 +165,17 @@ static char win32_drive_letter(const char *path) {
   return 0;
 }
 
-/* ---- open / close ------------------------------------------------------- */
+/* ---- close -------------------------------------------------------------- */
 
-static int transport_win32_open(const char *path, int write, unsigned timeout_ms,
-                                struct cdperf_transport **out, struct cdperf_error *err) {
-  char device[80];
-  char name[64];
-  char letter;
-  struct win32_transport *t;
-  HANDLE h;
-
-  *out = NULL;
-  if (path == NULL || path[0] == '\0') {
-    cdperf_error_set(err, CDPERF_ERR_WIN32, ERROR_INVALID_NAME,
-                     "ERROR_INVALID_NAME: empty device name (expected D:, \\\\.\\D: or \\\\.\\CdRom0)");
-    return -1;
-  }
-
-  letter = win32_drive_letter(path);
-  if (letter != 0) {
-    char root[4] = { letter, ':', '\\', '\0' };
-    UINT type = GetDriveTypeA(root);
-    snprintf(name, sizeof name, "%c:", letter);
-    if (type == DRIVE_NO_ROOT_DIR) {
-      cdperf_error_set(err, CDPERF_ERR_WIN32, ERROR_INVALID_DRIVE,
-                       "%s is not a CD/DVD drive (drive type: no such drive)", name);
-      return -1;
-    }
-    if (type != DRIVE_CDROM) {
-      cdperf_error_set(err, CDPERF_ERR_UNSUPPORTED, (int)type,
-                       "%s is not a CD/DVD drive (drive type: %s)", name,
-                       win32_drive_type_name(type));
-      return -1;
-    }
-    snprintf(device, sizeof device, "\\\\.\\%c:", letter);
-  } else if ((strncmp(path, "\\\\.\\", 4) == 0 || strncmp(path, "//./", 4) == 0) &&
-             path[4] != '\0' && strlen(path) < 64 && strpbrk(path + 4, "\\/") == NULL) {
-    /* \\.\CdRom0 and other device names, passed through as they are */
-    snprintf(device, sizeof device, "\\\\.\\%s", path + 4);
-    snprintf(name, sizeof name, "%s", device);
-  } else {
-    cdperf_error_set(err, CDPERF_ERR_WIN32, ERROR_INVALID_NAME,
-                     "ERROR_INVALID_NAME: '%.80s' is not a Windows CD/DVD device name "
-                     "(expected D:, \\\\.\\D: or \\\\.\\CdRom0)", path);
-    return -1;
-  }
-
-  h = CreateFileA(device, GENERIC_READ | (write ? GENERIC_WRITE : 0),
-                  FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
-  if (h == INVALID_HANDLE_VALUE) {
-    char op[120];
-    DWORD code = GetLastError();
-    snprintf(op, sizeof op, "opening %s%s", device, write ? " read-write" : "");
-    return win32_fail(err, code, op);
-  }
-
-  t = (struct win32_transport *)calloc(1, sizeof *t);
-  if (t == NULL) {
-    CloseHandle(h);
-    return win32_fail(err, ERROR_NOT_ENOUGH_MEMORY, "opening the device");
-  }
-  t->base.ops = &transport_win32_ops;
-  t->base.timeout_ms = timeout_ms != 0 ? timeout_ms : CDPERF_DEFAULT_TIMEOUT_MS;
-  t->base.writable = write != 0;
-  t->handle = h;
-  snprintf(t->name, sizeof t->name, "%s", name);
-  *out = &t->base;
-  return 0;
-}
-
-static void transport_win32_close(struct cdperf_transport *base) {
+static int transport_win32_close(struct cdperf_transport *base, struct cdperf_error *err) {
   struct win32_transport *t = (struct win32_transport *)base;
-  if (t == NULL) return;
-  if (t->handle != INVALID_HANDLE_VALUE && t->handle != NULL) CloseHandle(t->handle);
+  int rc = 0;
+  if (t == NULL) return 0;
+  if (t->handle != INVALID_HANDLE_VALUE && t->handle != NULL && !CloseHandle(t->handle))
+    rc = win32_fail(err, GetLastError(), "CloseHandle; the handle is closed");
   t->handle = INVALID_HANDLE_VALUE;
   free(t);
+  return rc;
 }
 
 /* ---- SCSI pass-through -------------------------------------------------- */
@@ -263,7 +206,7 @@ static int transport_win32_exec(struct cdperf_transport *base, struct cdperf_cmd
   snprintf(op, sizeof op, "IOCTL_SCSI_PASS_THROUGH, opcode %02Xh", (unsigned)cmd->cdb[0]);
 
   xfer = cmd->dir == CDPERF_DIR_NONE ? 0 : cmd->data_len;
-  if (xfer > 0 && cmd->data == NULL) {
+  if (xfer > 0 && (cmd->dir == CDPERF_DIR_IN ? (const void *)cmd->data : (const void *)cmd->out) == NULL) {
     cdperf_error_set(err, CDPERF_ERR_WIN32, ERROR_INVALID_PARAMETER,
                      "ERROR_INVALID_PARAMETER: no data buffer (%s)", op);
     return -1;
@@ -295,7 +238,7 @@ static int transport_win32_exec(struct cdperf_transport *base, struct cdperf_cmd
     break;
   case CDPERF_DIR_OUT:
     spt->DataIn = SCSI_IOCTL_DATA_OUT;
-    if (xfer > 0) memcpy(block + WIN32_DATA_OFFSET, cmd->data, xfer);
+    if (xfer > 0) memcpy(block + WIN32_DATA_OFFSET, cmd->out, xfer);
     break;
   default:
     spt->DataIn = SCSI_IOCTL_DATA_UNSPECIFIED;
@@ -438,9 +381,78 @@ static const struct cdperf_transport_ops transport_win32_ops = {
   transport_win32_close,
 };
 
+/* ---- open --------------------------------------------------------------- */
+
+int cdperf_os_open(const char *path, int write, unsigned timeout_ms,
+                   struct cdperf_transport **out, struct cdperf_error *err) {
+  char device[80];
+  char name[64];
+  char letter;
+  struct win32_transport *t;
+  HANDLE h;
+
+  *out = NULL;
+  if (path == NULL || path[0] == '\0') {
+    cdperf_error_set(err, CDPERF_ERR_WIN32, ERROR_INVALID_NAME,
+                     "ERROR_INVALID_NAME: empty device name (expected D:, \\\\.\\D: or \\\\.\\CdRom0)");
+    return -1;
+  }
+
+  letter = win32_drive_letter(path);
+  if (letter != 0) {
+    char root[4] = { letter, ':', '\\', '\0' };
+    UINT type = GetDriveTypeA(root);
+    snprintf(name, sizeof name, "%c:", letter);
+    if (type == DRIVE_NO_ROOT_DIR) {
+      cdperf_error_set(err, CDPERF_ERR_WIN32, ERROR_INVALID_DRIVE,
+                       "%s is not a CD/DVD drive (drive type: no such drive)", name);
+      return -1;
+    }
+    if (type != DRIVE_CDROM) {
+      cdperf_error_set(err, CDPERF_ERR_UNSUPPORTED, (int)type,
+                       "%s is not a CD/DVD drive (drive type: %s)", name,
+                       win32_drive_type_name(type));
+      return -1;
+    }
+    snprintf(device, sizeof device, "\\\\.\\%c:", letter);
+  } else if ((strncmp(path, "\\\\.\\", 4) == 0 || strncmp(path, "//./", 4) == 0) &&
+             path[4] != '\0' && strlen(path) < 64 && strpbrk(path + 4, "\\/") == NULL) {
+    /* \\.\CdRom0 and other device names, passed through as they are */
+    snprintf(device, sizeof device, "\\\\.\\%s", path + 4);
+    snprintf(name, sizeof name, "%s", device);
+  } else {
+    cdperf_error_set(err, CDPERF_ERR_WIN32, ERROR_INVALID_NAME,
+                     "ERROR_INVALID_NAME: '%.80s' is not a Windows CD/DVD device name "
+                     "(expected D:, \\\\.\\D: or \\\\.\\CdRom0)", path);
+    return -1;
+  }
+
+  h = CreateFileA(device, GENERIC_READ | (write ? GENERIC_WRITE : 0),
+                  FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
+  if (h == INVALID_HANDLE_VALUE) {
+    char op[120];
+    DWORD code = GetLastError();
+    snprintf(op, sizeof op, "opening %s%s", device, write ? " read-write" : "");
+    return win32_fail(err, code, op);
+  }
+
+  t = (struct win32_transport *)calloc(1, sizeof *t);
+  if (t == NULL) {
+    CloseHandle(h);
+    return win32_fail(err, ERROR_NOT_ENOUGH_MEMORY, "opening the device");
+  }
+  t->base.ops = &transport_win32_ops;
+  t->base.timeout_ms = timeout_ms != 0 ? timeout_ms : CDPERF_DEFAULT_TIMEOUT_MS;
+  t->base.writable = write != 0;
+  t->handle = h;
+  snprintf(t->name, sizeof t->name, "%s", name);
+  *out = &t->base;
+  return 0;
+}
+
 /* ---- listing drives ----------------------------------------------------- */
 
-static void transport_win32_drives(cdperf_drive_cb cb, void *ctx) {
+void cdperf_os_drives(cdperf_drive_cb cb, void *ctx) {
   DWORD mask = GetLogicalDrives();
   int i;
   for (i = 0; i < 26; i++) {

@@ -1,6 +1,6 @@
 --- cdperf: ask optical drives what speeds they support, and set them.
--- require "cdperf" gives cdperf.core (the C module) extended with the Drive
--- methods written in Lua and the submodules media, format, speeds, emulator.
+-- require "cdperf" gives cdperf.core (the C module), drives whose methods are the
+-- core's plus those written in Lua here, and the submodules media, format, speeds, ...
 local core = require "cdperf.core"
 
 local cdperf = {
@@ -8,7 +8,12 @@ local cdperf = {
   core = core,
 }
 
-local Drive = core.Drive
+-- The methods of drives opened through cdperf.open: a copy of the core's, extended
+-- here; drives opened with cdperf.core.open keep the core's own.
+local Drive = core.methods()
+local open = core.class(Drive)
+cdperf.Drive = Drive
+cdperf.type = core.type
 local submodules = { media = true, format = true, speeds = true, emulator = true, policy = true, judge = true,
   burners = true, physics = true }
 
@@ -46,14 +51,14 @@ function cdperf.open(device, opts)
         return nil, ("open: unknown emulated model '%s' (known: %s)"):format(
           model_name, table.concat(emulator.model_names(), ", ")), { kind = "unsupported" }
       end
-      return core.open(emulator.new(model), copy_opts(opts, device))
+      return open(emulator.new(model), copy_opts(opts, device))
     end
-    return core.open(device, opts)
+    return open(device, opts)
   end
   if type(device) == "table" and type(device.command) == "function" then
-    return core.open(device, copy_opts(opts, "emulator"))
+    return open(device, copy_opts(opts, "emulator"))
   end
-  return core.open(device, opts)
+  return open(device, opts)
 end
 
 --- One read of everything a report needs, as plain data (cdperf.snapshot module).

@@ -117,7 +117,8 @@ describe("cdperf.estimate", function()
     near(N * 2.048 / 3324, secs, 1e-9, "first value unchanged")
     assert.are.equal("physics", d.source)
     near(N * 2.048 / 5540, d.data_seconds, 1e-3)
-    assert.truthy(d.assumptions[1]:find("describes its current setting (top 2.4x DVD (3324 kB/s)), slower than", 1, true))
+    assert.truthy(d.assumptions[1]:find("describes its current setting (top 2.4x DVD (3324 kB/s)), slower than", 1,
+      true))
   end)
 
   it("adds nothing without a medium class (a bare curve), and keeps the no-speed failure", function()

@@ -108,6 +108,7 @@ describe("emulator clock", function()
     assert.is_nil(data)
     assert.are.equal(6, sense:byte(3))                         -- the unit attention first
     data, sense = emu(CAPACITY, "in", 8)
+    assert.is_nil(data)
     assert.are.same({ 2, 0x3A }, { sense:byte(3), sense:byte(13) })
   end)
 

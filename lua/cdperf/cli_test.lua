@@ -180,7 +180,8 @@ function command.main(argv)
 
   if args.svg then
     local svg = cli.need "cdperf.svg"
-    local series = { { name = fmt("measured (%s)", res.rotation and res.rotation:upper() or "?"), points = res.points } }
+    local series = { { name = fmt("measured (%s)", res.rotation and res.rotation:upper() or "?"),
+      points = res.points } }
     if #claim > 0 then series[2] = { name = "claimed (GET PERFORMANCE read)", points = claim, dashed = true } end
     local text = svg.curves { class = class, capacity = capacity, series = series,
       title = fmt("%s: read speed across the disc", name) }

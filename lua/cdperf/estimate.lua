@@ -25,8 +25,11 @@
 --      set to NOW, not every speed it offers.  It is used for the chosen speed when that
 --      speed is no faster than the curve's top (within format.TOLERANCE): as it is when
 --      the two match, capped at the chosen speed when it is slower (a drive asked for less
---      is taken to turn no faster than the curve shows).  Without an entry the curve is
---      the current setting, as it is.
+--      is taken to turn no faster than the curve shows; but a CAV descriptor for the slower
+--      speed says how the drive spins for it, and rule 2 applies).  Without an entry the
+--      curve is the current setting, as it is.  Where the curve asks more of the spindle
+--      than physics.LIMIT_RPM (a flat 48x CD curve needs 22,000 rpm at the hub), it is
+--      clipped to what the limit allows there.
 --   2. Otherwise (no curve, or a curve for a slower setting) the physics of the medium:
 --      cdperf.physics.write_time for the class and the capacity the drive reports, at the
 --      entry's speed, with the descriptor's rotation control: 01b (CAV) = constant rpm
@@ -49,6 +52,7 @@ local estimate = {}
 local fmt, max, min = string.format, math.max, math.min
 
 local PHYSICS_CLASS = { cd = true, dvd = true, bd = true }
+local clip
 
 local function is_real(v) return type(v) == "number" and v == v and v > -math.huge and v < math.huge end
 
@@ -110,6 +114,40 @@ local function physics_reach(g, res, kBps, strategy)
   return r, physics.lba(g, min(r, hi), 1)
 end
 
+-- The curve (capped at `cap`) where it asks more of the spindle than physics.LIMIT_RPM:
+-- clipped to what the limit allows there (CAV), integrated in 4096 steps.  Returns the
+-- data seconds (the curve's own when it never passes the limit).
+local STEPS = 4096
+clip = function(g, zones, n, cap, secs, notes, class)
+  local format_at = format.speed_at
+  local w = physics.LIMIT_RPM * 2 * math.pi / 60
+  local function limit_kBps(lba)
+    return w * physics.radius(g, min(lba, g.capacity)) / (g.velocity_1x * 1000) * g.one_x_kBps
+  end
+  local over = 0
+  for _, z in ipairs(zones) do
+    for _, p in ipairs { { z.start_lba, z.start_performance }, { z.end_lba, z.end_performance } } do
+      if p[1] <= n then
+        local v = cap and min(p[2], cap) or p[2]
+        over = max(over, v / limit_kBps(p[1]))
+      end
+    end
+  end
+  if over <= 1 + 1e-6 then return secs end
+  local t, h = 0, n / STEPS
+  for i = 0, STEPS - 1 do
+    local lba = (i + 0.5) * h
+    local v = format_at(zones, lba) or zones[#zones].end_performance
+    if cap then v = min(v, cap) end
+    v = min(v, limit_kBps(lba))
+    t = t + h * g.kB_per_sector / v
+  end
+  notes[#notes + 1] = fmt("the curve asks for up to %.0f rpm, more than the %.0f rpm a spindle turns: clipped "
+    .. "to the limit there (CAV, %s at the first sector)", over * physics.LIMIT_RPM, physics.LIMIT_RPM,
+    speed_text(limit_kBps(0), class))
+  return t
+end
+
 --- Complete speeds.estimate's detail (see the header).  ctx: class, capacity, sectors (n),
 -- entry, zones (the cleaned curve), curve_seconds (the first value speeds.estimate returns).
 function estimate.finish(detail, ctx)
@@ -134,7 +172,9 @@ function estimate.finish(detail, ctx)
   local top = 0
   for _, z in ipairs(zones) do top = max(top, z.start_performance, z.end_performance) end
   local tol = format.TOLERANCE
+  -- a CAV descriptor slower than the curve says how the drive spins for it: physics
   local use_curve = #zones > 0 and (not want or want <= top * (1 + tol))
+    and not (want and want < top * (1 - tol) and entry.rotation == "cav")
   local data, res, reach_lba, reach_r
   if use_curve then
     data = secs
@@ -149,6 +189,7 @@ function estimate.finish(detail, ctx)
     else
       notes[#notes + 1] = fmt("the drive's curve is for this speed (top %s)", speed_text(top, class))
     end
+    data = clip(g, zones, n, want, data, notes, class)
     -- overheads at a P-CAV fitted to the curve: the rpm of its first point, up to its speed
     local z1 = zones[1]
     local rpm = physics.rpm(g, min(max(z1.start_lba, 0), g.capacity), z1.start_performance)
@@ -158,7 +199,10 @@ function estimate.finish(detail, ctx)
     reach_lba = curve_reach(zones, target * (1 - 1e-9))
     if reach_lba and reach_lba <= g.capacity then reach_r = physics.radius(g, reach_lba) end
   else
-    if #zones > 0 then
+    if #zones > 0 and want < top then
+      notes[#notes + 1] = fmt("the drive's curve describes its current setting (top %s); %s is a CAV speed: "
+        .. "the physics of the disc instead", speed_text(top, class), speed_text(want, class))
+    elseif #zones > 0 then
       notes[#notes + 1] = fmt("the drive's curve describes its current setting (top %s), slower than %s: "
         .. "the physics of the disc instead", speed_text(top, class), speed_text(want, class))
     end

@@ -14,8 +14,8 @@
 --
 -- What is timed: READ(10) of read_size sectors (at most 31: the allocation length of one
 -- command is at most 65535 bytes), sequential within a zone.  The first read of a zone
--- and the one after it (spin-up, the seek to the zone, a speed change) are read and not timed.  Speeds are in
--- kB/s as MMC counts them (1 kB = 1000 B): a CD sector counts 2352 bytes (1x = 75 sectors
+-- and the one after it (spin-up, the seek to the zone, a speed change) are read and not
+-- timed.  Speeds are in kB/s as MMC counts them (1 kB = 1000 B): a CD sector counts 2352 bytes (1x = 75 sectors
 -- per second = 176.4 kB/s), a DVD or BD sector 2048; the user-data rate of a CD is
 -- kBps x 2048 / 2352.  The clock is opts.clock (seconds), else the finest this system
 -- offers to Lua: /proc/timer_list (nanoseconds; root only), /proc/uptime (10 ms), os.time
@@ -433,7 +433,7 @@ function measure._run(drive, opts)
     for z = 1, zones do
       if st.cancelled then break end
       local start = zones == 1 and 0 or floor(max(capacity - span, 0) * (z - 1) / (zones - 1))
-      local first = start
+      local first
       if z > 1 then
         local n, m, i2 = rd.warm(start)          -- the seek (and any speed change): not timed
         if not n then return nil, m, i2 end

@@ -63,13 +63,15 @@ function svg.curves(spec)
   add('<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
     .. 'font-family="sans-serif" font-size="13">', W, H, W, H)
   add('<rect x="0" y="0" width="%d" height="%d" fill="white"/>', W, H)
-  add('<text x="%d" y="28" font-size="16" font-weight="bold">%s</text>', LEFT, esc(spec.title or "Speed across the disc"))
+  add('<text x="%d" y="28" font-size="16" font-weight="bold">%s</text>', LEFT,
+    esc(spec.title or "Speed across the disc"))
   -- grid and y ticks
   local v = 0
   while v <= ytop + 1e-9 do
     local y = Y(v * one)
     add('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>', LEFT, y, W - RIGHT, y)
-    add('<text x="%d" y="%.1f" text-anchor="end">%sx (%s)</text>', LEFT - 6, y + 4, num(v), num(math.floor(v * one + 0.5)))
+    add('<text x="%d" y="%.1f" text-anchor="end">%sx (%s)</text>', LEFT - 6, y + 4, num(v),
+      num(math.floor(v * one + 0.5)))
     v = v + xstep
   end
   -- x ticks

@@ -56,6 +56,9 @@ build = {
     ["cdperf.report"] = "lua/cdperf/report.lua",
     ["cdperf.cli"] = "lua/cdperf/cli.lua",
     ["cdperf.cli_report"] = "lua/cdperf/cli_report.lua",
+    ["cdperf.record"] = "lua/cdperf/record.lua",
+    ["cdperf.model_check"] = "lua/cdperf/model_check.lua",
+    ["cdperf.cli_record"] = "lua/cdperf/cli_record.lua",
     ["cdperf.burners"] = "lua/cdperf/burners.lua",
     ["cdperf.handoff"] = "lua/cdperf/handoff.lua",
     ["cdperf.progress"] = "lua/cdperf/progress.lua",
@@ -78,6 +81,12 @@ build = {
     ["cdperf.models.optiarc_ad7590s_dvdpr_dl"] = "lua/cdperf/models/optiarc_ad7590s_dvdpr_dl.lua",
     ["cdperf.models.samsung_sh224db_dvdpr"] = "lua/cdperf/models/samsung_sh224db_dvdpr.lua",
     ["cdperf.models.samsung_shs182m_dvdram"] = "lua/cdperf/models/samsung_shs182m_dvdram.lua",
+    ["cdperf.models.tgt_dvdrom_scsi_generic"] = "lua/cdperf/models/tgt_dvdrom_scsi_generic.lua",
+    ["cdperf.models.tgt_dvdpr_blank_scsi_generic"] = "lua/cdperf/models/tgt_dvdpr_blank_scsi_generic.lua",
+    ["cdperf.models.tgt_dvdrom_scsi_block"] = "lua/cdperf/models/tgt_dvdrom_scsi_block.lua",
+    ["cdperf.models.tgt_dvdpr_blank_scsi_block"] = "lua/cdperf/models/tgt_dvdpr_blank_scsi_block.lua",
+    ["cdperf.models.qemu_scsi_cd"] = "lua/cdperf/models/qemu_scsi_cd.lua",
+    ["cdperf.models.qemu_ide_cd"] = "lua/cdperf/models/qemu_ide_cd.lua",
   },
   -- cdperf.core comes from here, per platform (unix first, then linux, overrides it).
   platforms = {

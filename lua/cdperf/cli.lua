@@ -16,6 +16,7 @@ cli.EXIT_HELP = "Exit status: 0 every drive reported; 1 a drive could not be ope
 -- name -> module; the first, the report, is the default.
 cli.COMMANDS = {
   { name = "report", module = "cdperf.cli_report" },
+  { name = "record", module = "cdperf.cli_record" },
   { name = "test", module = "cdperf.cli_test" },
   { name = "burn", module = "cdperf.cli_burn" },
 }

@@ -91,7 +91,15 @@ function command.main(argv)
   for _, d in ipairs(args.device) do devices[#devices + 1] = d end
   for _, m in ipairs(args.emulate) do
     if not cdperf.emulator.models[m] then
-      die(("unknown model %q (known: %s)"):format(m, table.concat(cdperf.emulator.model_names(), ", ")), EXIT.usage)
+      -- a file: a model, a snapshot or a recording (checked before any drive is opened)
+      local file = io.open(m, "rb")
+      if not file then
+        die(("unknown model %q (known: %s; or a model file, snapshot or recording)"):format(m,
+          table.concat(cdperf.emulator.model_names(), ", ")), EXIT.usage)
+      end
+      file:close()
+      local model, lmsg = cdperf.emulator.load(m)
+      if not model then die(lmsg, EXIT.usage) end
     end
     devices[#devices + 1] = "emulated:" .. m
   end

@@ -105,14 +105,49 @@ local MODEL_NAMES = {
 -- of the others.  pairs() sees only the loaded ones; model_names() lists them all.
 local KNOWN_MODEL = {}
 for _, name in ipairs(MODEL_NAMES) do KNOWN_MODEL[name] = true end
+-- Recordings of real devices (cdperf.record) shipped as models: emulator.models[name] is
+-- the recording's snapshot as a model; kept apart from MODEL_NAMES (the captures' models).
+local RECORDED_MODEL_NAMES = {
+  "tgt_dvdrom_scsi_generic", "tgt_dvdpr_blank_scsi_generic", "tgt_dvdrom_scsi_block", "tgt_dvdpr_blank_scsi_block",
+  "qemu_scsi_cd", "qemu_ide_cd",
+}
+local RECORDED = {}
+for _, name in ipairs(RECORDED_MODEL_NAMES) do RECORDED[name] = true end
+local recorded_models = {}
 emulator.models = setmetatable({}, {
   __index = function(t, name)
+    if RECORDED[name] then
+      if not recorded_models[name] then
+        local record = require "cdperf.record"
+        local path = assert(package.searchpath("cdperf.models." .. name, package.path))
+        recorded_models[name] = assert(record.load_model(path))
+        recorded_models[name].name = name
+      end
+      return recorded_models[name]
+    end
     if not KNOWN_MODEL[name] then return nil end
     local m = require("cdperf.models." .. name)
     rawset(t, name, m)
     return m
   end,
 })
+
+--- The built-in models made from recordings of real devices (cdperf.record), sorted.
+function emulator.recorded_model_names()
+  local names = {}
+  for i, name in ipairs(RECORDED_MODEL_NAMES) do names[i] = name end
+  table.sort(names)
+  return names
+end
+
+--- A model file, a snapshot or a recording (a file of data: cdperf.record.load) as a
+-- model, checked field by field; or nil, message, info.
+function emulator.load(path)
+  if type(path) ~= "string" then
+    error(string.format("bad argument #1 to 'load' (file name expected, got %s)", type(path)), 2)
+  end
+  return require("cdperf.record").load_model(path)
+end
 
 function emulator.model_names()
   local names = {}
@@ -134,6 +169,8 @@ local KNOWN_QUIRKS = {
 }
 local emulator_clock = require "cdperf.emulator_clock"   -- time, READ(10)/(12), timing quirks
 for k in pairs(emulator_clock.QUIRKS) do KNOWN_QUIRKS[k] = true end
+emulator.QUIRKS = KNOWN_QUIRKS   -- the quirk names new() accepts (cdperf.model_check reads them)
+local model_check = require "cdperf.model_check"
 local HEADER_LENGTHS = { long = true, short = true, odd = true, huge = true }
 local CD_SPEEDS = { 8467, 7056, 5645, 4234, 2822, 1411 }
 
@@ -277,6 +314,12 @@ function emulator.new(model)
   if type(model) ~= "table" then
     error(string.format("bad argument #1 to 'new' (model table expected, got %s)", type(model)), 2)
   end
+  for k in pairs(type(model.quirks) == "table" and model.quirks or {}) do
+    if not KNOWN_QUIRKS[k] then error(string.format("unknown quirk '%s' in model", tostring(k)), 2) end
+  end
+  -- every field checked before anything reads it (cdperf.model_check)
+  local checked, why = model_check.model(model, type(model.name) == "string" and ("model " .. model.name) or "model")
+  if not checked then error(why, 2) end
   model = snapshot_model(deepcopy(model))
   model.quirks = model.quirks or {}
   model.unsupported = model.unsupported or {}

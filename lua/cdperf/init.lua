@@ -40,18 +40,33 @@ local function copy_opts(opts, name)
   return o
 end
 
---- Open a drive: a path, "emulated:MODEL", an emulator object or a callable device.
+--- Open a drive: a path, "emulated:MODEL" (or "emulated:FILE": a model file, a snapshot or a
+-- recording), "replay:FILE" (a recording), an emulator object or a callable device.
 function cdperf.open(device, opts)
   if type(device) == "string" then
     local model_name = device:match("^emulated:(.*)$")
     if model_name then
       local emulator = cdperf.emulator
       local model = emulator.models[model_name]
-      if model == nil then
+      local file = model == nil and io.open(model_name, "rb")
+      if file then
+        -- a model file, a snapshot or a recording (data only, checked: emulator.load)
+        file:close()
+        local msg, info
+        model, msg, info = emulator.load(model_name)
+        if not model then return nil, "open: " .. msg, info end
+      elseif model == nil then
         return nil, ("open: unknown emulated model '%s' (known: %s)"):format(
           model_name, table.concat(emulator.model_names(), ", ")), { kind = "unsupported" }
       end
       return open(emulator.new(model), copy_opts(opts, device))
+    end
+    local replay_path = device:match("^replay:(.*)$")
+    if replay_path then
+      -- the recorded answers of a drive (cdperf.record)
+      local dev, msg, info = require("cdperf.record").replay(replay_path)
+      if not dev then return nil, "open: " .. msg, info end
+      return open(dev, copy_opts(opts, device))
     end
     return open(device, opts)
   end
@@ -59,6 +74,12 @@ function cdperf.open(device, opts)
     return open(device, copy_opts(opts, "emulator"))
   end
   return open(device, opts)
+end
+
+--- A recorder on a drive or device (cdperf.record): everything sent through it is kept
+-- with the drive's exact answer; :save(path) writes the recording.
+function cdperf.record(drive_or_device, opts)
+  return require("cdperf.record").new(drive_or_device, opts)
 end
 
 --- One read of everything a report needs, as plain data (cdperf.snapshot module).

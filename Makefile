@@ -67,7 +67,7 @@ deps:
 # busted and luacheck only; `make check` runs everything CI runs.
 test: deps lint busted
 
-busted: all
+busted: all build/faults/fault_shim.so
 	$(BUSTED) $(BUSTED_FLAGS)
 
 check: deps all

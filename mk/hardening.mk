@@ -66,13 +66,16 @@ $(ASAN_LUA): fuzz/asan-lua.c
 	@mkdir -p $(dir $@)
 	$(ASAN_CC) $(WARNINGS) $(ASAN_CFLAGS) $(LUA_CFLAGS) -o $@ $< $(LUA_LIBS) -lm
 
-check-asan: $(ASAN_MODULE) $(ASAN_LUA)
-	$(ASAN_ENV) $(ASAN_LUA) /usr/bin/busted --cpath='./$(ASAN_DIR)/?.so;./build/?.so' -o utfTerminal
+# The fault children (spec/faults_spec.lua) run the same sanitized interpreter and module.
+check-asan: $(ASAN_MODULE) $(ASAN_LUA) build/faults/fault_shim.so
+	$(ASAN_ENV) CDPERF_FAULTS_LUA=$(ASAN_LUA) CDPERF_FAULTS_CPATH='./$(ASAN_DIR)/?.so' \
+	  $(ASAN_LUA) /usr/bin/busted --cpath='./$(ASAN_DIR)/?.so;./build/?.so' -o utfTerminal
 
 # ---- the suite under valgrind -------------------------------------------------------------
 VALGRIND ?= valgrind
 VALGRIND_FLAGS = --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
   --show-leak-kinds=definite --track-fds=no --quiet
 
-check-valgrind: $(MODULE)
-	$(VALGRIND) $(VALGRIND_FLAGS) $(BUSTED) -o utfTerminal
+# The fault children (spec/faults_spec.lua) run under valgrind too.
+check-valgrind: $(MODULE) build/faults/fault_shim.so
+	CDPERF_FAULTS_UNDER='$(VALGRIND) $(VALGRIND_FLAGS)' $(VALGRIND) $(VALGRIND_FLAGS) $(BUSTED) -o utfTerminal

@@ -78,10 +78,13 @@ static int classify(const struct cdperf_cmd *cmd, struct cdperf_outcome *o)
   o->err.code = cmd->status;
   o->err.name = NULL;
   if (have_sense) {
-    const char *text = sense_asc_text(s.asc, s.ascq);
+    const char *text = s.has_asc ? sense_asc_text(s.asc, s.ascq) : NULL;
     o->category = CDPERF_SENSE;
     o->sense = s;
-    if (text != NULL)
+    if (!s.has_asc)   /* cut short: naming ASC 00h/00h would claim "no additional sense" */
+      snprintf(o->err.message, sizeof o->err.message, "%s (sense data cut short: no ASC/ASCQ)",
+               sense_key_name(s.key));
+    else if (text != NULL)
       snprintf(o->err.message, sizeof o->err.message, "%s, %s", sense_key_name(s.key), text);
     else
       snprintf(o->err.message, sizeof o->err.message, "%s, ASC 0x%02X ASCQ 0x%02X",

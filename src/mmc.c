@@ -385,6 +385,7 @@ int mmc_decode_sense(const uint8_t *buf, size_t len, struct mmc_sense *out)
     if (len >= 14 && (len < 8 || (size_t)buf[7] + 8 >= 14)) {
       out->asc = buf[12];
       out->ascq = buf[13];
+      out->has_asc = 1;
     }
     out->valid = 1;
     return 1;
@@ -397,6 +398,7 @@ int mmc_decode_sense(const uint8_t *buf, size_t len, struct mmc_sense *out)
     out->key = buf[1] & 0x0F;
     out->asc = buf[2];
     out->ascq = buf[3];
+    out->has_asc = 1;
     /* Information descriptor (type 00h) if one is present. */
     if (len >= 8) {
       size_t end = 8 + (size_t)buf[7], off = 8;

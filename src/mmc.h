@@ -149,6 +149,7 @@ struct mmc_sense {
   int valid;            /* a response code this decoder knows */
   int response_code, deferred, descriptor_format;
   int key, asc, ascq;
+  int has_asc;          /* the sense data reached ASC/ASCQ (else both read 0) */
   int information_valid;
   uint32_t information;
 };

@@ -68,7 +68,7 @@ int push_failure(lua_State *L, const char *command, const struct cdperf_outcome 
   case CDPERF_ERR_SCSI:
     set_int(L, "status", o->status);
     if (o->category == CDPERF_SENSE) {
-      const char *text = sense_asc_text(o->sense.asc, o->sense.ascq);
+      const char *text = o->sense.has_asc ? sense_asc_text(o->sense.asc, o->sense.ascq) : NULL;
       set_int(L, "sense_key", o->sense.key);
       set_int(L, "asc", o->sense.asc);
       set_int(L, "ascq", o->sense.ascq);

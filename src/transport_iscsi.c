@@ -273,10 +273,14 @@ static int transport_iscsi_exec(struct cdperf_transport *t, struct cdperf_cmd *c
       iscsi_scsi_cancel_task(it->ctx, task);   /* runs our callback: CANCELLED */
     if (r > 0)
       cdperf_error_set(err, CDPERF_ERR_ISCSI, SCSI_STATUS_TIMEOUT,
-                       "iSCSI command 0x%02X timed out after %u ms on %s LUN %d; session dropped",
+                       "iSCSI command 0x%02X timed out after %u ms on %s LUN %d; session dropped "
+                       "(close the drive and open it again)",
                        (unsigned)cmd->cdb[0], timeout_ms, it->target, it->lun);
     else
-      iscsi_error_from(err, it->ctx, SCSI_STATUS_ERROR, "connection", "to the target");
+      cdperf_error_set(err, CDPERF_ERR_ISCSI, SCSI_STATUS_ERROR,
+                       "iSCSI connection to %s on %s failed: %s; session dropped (close the "
+                       "drive and open it again)", it->target, it->portal,
+                       iscsi_error_line(it->ctx, before, sizeof before, 0));
     iscsi_drop(it);
     scsi_free_scsi_task(task);
     return -1;
@@ -285,7 +289,8 @@ static int transport_iscsi_exec(struct cdperf_transport *t, struct cdperf_cmd *c
   if (w.status == SCSI_STATUS_TIMEOUT) {
     /* libiscsi's own timeout (whole seconds) fired before our deadline. */
     cdperf_error_set(err, CDPERF_ERR_ISCSI, w.status,
-                     "iSCSI command 0x%02X timed out after %u ms on %s LUN %d; session dropped",
+                     "iSCSI command 0x%02X timed out after %u ms on %s LUN %d; session dropped "
+                     "(close the drive and open it again)",
                      (unsigned)cmd->cdb[0], timeout_ms, it->target, it->lun);
     iscsi_drop(it);
     scsi_free_scsi_task(task);
@@ -299,7 +304,8 @@ static int transport_iscsi_exec(struct cdperf_transport *t, struct cdperf_cmd *c
     if (strcmp(why, before) == 0)   /* libiscsi left an older, unrelated error */
       why = "libiscsi gave no reason (the connection was probably lost)";
     cdperf_error_set(err, CDPERF_ERR_ISCSI, w.status,
-                     "iSCSI command 0x%02X to %s on %s LUN %d did not complete: %s",
+                     "iSCSI command 0x%02X to %s on %s LUN %d did not complete: %s; session "
+                     "dropped (close the drive and open it again)",
                      (unsigned)cmd->cdb[0], it->target, it->portal, it->lun, why);
     iscsi_drop(it);
     scsi_free_scsi_task(task);

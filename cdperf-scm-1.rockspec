@@ -53,6 +53,7 @@ build = {
     ["cdperf.judge"] = "lua/cdperf/judge.lua",
     ["cdperf.policy"] = "lua/cdperf/policy.lua",
     ["cdperf.snapshot"] = "lua/cdperf/snapshot.lua",
+    ["cdperf.disc"] = "lua/cdperf/disc.lua",
     ["cdperf.report"] = "lua/cdperf/report.lua",
     ["cdperf.cli"] = "lua/cdperf/cli.lua",
     ["cdperf.cli_report"] = "lua/cdperf/cli_report.lua",

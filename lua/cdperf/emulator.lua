@@ -13,8 +13,13 @@
 -- CDB) raises a Lua error instead.
 --
 -- Commands: TEST UNIT READY 00h, REQUEST SENSE 03h, INQUIRY 12h, GET CONFIGURATION 46h
--- (header, Profile List 0000h, Core 0001h), MODE SENSE(10) 5Ah page 2Ah/3Fh,
--- GET PERFORMANCE ACh types 00h and 03h, SET STREAMING B6h, SET CD SPEED BBh.
+-- (header, Profile List 0000h, Core 0001h; for a model that names its supported_profiles
+-- or features, the whole feature list cdperf.disc.derive_features makes of them, patched
+-- by model.features), MODE SENSE(10) 5Ah page 2Ah/3Fh, GET PERFORMANCE ACh types 00h and
+-- 03h, SET STREAMING B6h, SET CD SPEED BBh, READ TOC/PMA/ATIP 43h format 0100b (ATIP, from
+-- model.atip, CD media only), READ DVD STRUCTURE ADh formats 0Eh (pre-pit, DVD-R/-RW),
+-- 11h (ADIP, DVD+R/+RW), FFh (the list) and, media type 1, 00h (BD Disc Information), the
+-- media ID from model.media_id (a disc whose ID fields are empty when it has none).
 -- Anything else, or an opcode in model.unsupported: ILLEGAL REQUEST 20h/00h.
 --
 -- Choices where MMC leaves room (documented so specs can rely on them):
@@ -67,6 +72,13 @@
 --   power_on_unit_attention  UNIT ATTENTION 29h/00h pending when the emulator is created
 --   block_descriptor         MODE SENSE(10) sends an 8-byte block descriptor even with DBD
 --   bad_field_not_ready      INVALID FIELD IN CDB comes with sense key NOT READY (tgt)
+--   dvd_structure_refused    READ DVD STRUCTURE answers INVALID FIELD IN CDB (24h/00h, byte
+--                            7) for every format (true) or for the formats listed ({ 0x11 }):
+--                            drives that keep their ADIP or pre-pit data to themselves
+--   features_truncated       GET CONFIGURATION stops after the Profile List and Core (true)
+--                            or after that many bytes (a number) while its header still
+--                            counts the whole feature list (drives and bridges that send
+--                            only the start of a long answer)
 --
 -- Methods besides command/__call/log:
 --   emu:state()        a copy of the state: { profile, capacity, current_read_speed,
@@ -165,7 +177,7 @@ local KNOWN_QUIRKS = {
   duplicate_descriptors = true, end_lba_zero = true, list_changes_after_set = true,
   ignores_set_streaming = true, streaming_end_lba_strict = true, pad_to_allocation = true,
   ignore_max_descriptors = true, power_on_unit_attention = true, block_descriptor = true,
-  bad_field_not_ready = true,
+  bad_field_not_ready = true, dvd_structure_refused = true, features_truncated = true,
 }
 local emulator_clock = require "cdperf.emulator_clock"   -- time, READ(10)/(12), timing quirks
 for k in pairs(emulator_clock.QUIRKS) do KNOWN_QUIRKS[k] = true end
@@ -177,17 +189,19 @@ local CD_SPEEDS = { 8467, 7056, 5645, 4234, 2822, 1411 }
 local OP = {
   TEST_UNIT_READY = 0x00, REQUEST_SENSE = 0x03, INQUIRY = 0x12, GET_CONFIGURATION = 0x46,
   MODE_SENSE10 = 0x5A, GET_PERFORMANCE = 0xAC, SET_STREAMING = 0xB6, SET_CD_SPEED = 0xBB,
+  READ_TOC = 0x43, READ_DVD_STRUCTURE = 0xAD,
 }
 -- the direction each known opcode moves data in
 local DIRECTION = {
   [0x00] = "none", [0x03] = "in", [0x12] = "in", [0x46] = "in", [0x5A] = "in",
-  [0xAC] = "in", [0xB6] = "out", [0xBB] = "none",
+  [0xAC] = "in", [0xB6] = "out", [0xBB] = "none", [0x43] = "in", [0xAD] = "in",
 }
 
 -- Sense keys
 local NO_SENSE, NOT_READY, ILLEGAL_REQUEST, UNIT_ATTENTION = 0, 2, 5, 6
 
 local deepcopy = require "cdperf.deepcopy"
+local disc = require "cdperf.disc"
 --- A copy of v with every table in it copied too (specs and benchmarks copy models with it).
 emulator.deepcopy = deepcopy
 
@@ -250,10 +264,13 @@ local PART_CDB = {
   write_speeds = { 0xAC, 3 },
   write_performance = { 0xAC, 0, "write", 0 }, read_performance = { 0xAC, 0, "read", 0 },
   write_exceptions = { 0xAC, 0, "write", 2 }, read_exceptions = { 0xAC, 0, "read", 2 },
+  features = { 0x46 }, media_id = { 0xAD }, atip = { 0x43 },
 }
 
 local function part_of(cdb)
   local op = cdb:byte(1)
+  -- GET CONFIGURATION: RT 00b (every feature) is the features part, else the profile
+  if op == 0x46 then return (cdb:byte(2) & 3) == 0 and "features" or "profile" end
   if op ~= 0xAC then
     for name, p in pairs(PART_CDB) do if p[1] == op then return name end end
     return nil
@@ -438,36 +455,98 @@ handlers[OP.INQUIRY] = function(self, cdb, alloc)
   return cut(data, math.min(alloc, n))
 end
 
-handlers[OP.GET_CONFIGURATION] = function(self, cdb, alloc)
-  local rt = cdb:byte(2) & 0x03
-  local start = unpack(">I2", cdb, 3)
-  if rt == 3 then return invalid_field(1) end
+-- The drive's features: a model's own whole list (model.features with `profiles`, as a
+-- snapshot keeps it), else those disc.derive_features makes of model.supported_profiles,
+-- patched by model.features; a model that names neither has only Profile List and Core.
+local function features_of(self)
   local st, model = self.st, self.model
-  local features = {}
-  -- Profile List (0000h): persistent, current
+  local mf = type(model.features) == "table" and model.features or nil
   local profiles = model.supported_profiles or (model.profile and model.profile ~= 0 and { model.profile }) or {}
+  if mf and type(mf.profiles) == "table" then
+    local t = deepcopy(mf)
+    t.current_profile = st.profile
+    return t
+  end
+  if model.supported_profiles or mf then
+    return disc.patch_features(disc.derive_features(profiles, st.profile, {
+      no_get_performance = model.unsupported[OP.GET_PERFORMANCE] or model.quirks.no_get_performance,
+      page_2a_speeds = #(model.capabilities.write_speeds or {}) > 0 }), mf)
+  end
   local list, seen = {}, {}
   for _, p in ipairs(profiles) do
     if not seen[p] then seen[p] = true; list[#list + 1] = p end
   end
   if st.profile ~= 0 and not seen[st.profile] then list[#list + 1] = st.profile end
   table.sort(list, function(a, b) return a > b end)
-  local body = {}
-  for _, p in ipairs(list) do
-    body[#body + 1] = be16(p) .. string.char(p == st.profile and 1 or 0, 0)
+  -- Profile List (0000h) and Core (0001h, version 2, ATAPI, INQ2): persistent, current
+  return { current_profile = st.profile, profiles = list, current_profiles = { st.profile },
+    [0x0000] = { current = true, persistent = true },
+    [0x0001] = { current = true, persistent = true, version = 2, interface = 2, inq2 = true } }
+end
+
+handlers[OP.GET_CONFIGURATION] = function(self, cdb, alloc)
+  local rt = cdb:byte(2) & 0x03
+  local start = unpack(">I2", cdb, 3)
+  if rt == 3 then return invalid_field(1) end
+  local data = disc.encode_features(features_of(self), rt, start)
+  local cut_at = self.model.quirks.features_truncated
+  if cut_at == true then
+    -- the header and the first two descriptors (Profile List, Core)
+    cut_at = 8
+    for _ = 1, 2 do
+      if #data >= cut_at + 4 then cut_at = cut_at + 4 + data:byte(cut_at + 4) end
+    end
   end
-  body = table.concat(body)
-  features[#features + 1] = { code = 0x0000, data = be16(0) .. string.char(0x03, #body) .. body }
-  -- Core (0001h), version 2, persistent, current: ATAPI interface, INQ2
-  features[#features + 1] = { code = 0x0001,
-    data = be16(1) .. string.char(0x0B, 8) .. be32(2) .. string.char(0x02, 0, 0, 0) }
-  local out = {}
-  for _, f in ipairs(features) do
-    if (rt == 2 and f.code == start) or (rt ~= 2 and f.code >= start) then out[#out + 1] = f.data end
-  end
-  local payload = table.concat(out)
-  local data = be32(4 + #payload) .. be16(0) .. be16(st.profile) .. payload
+  if math.type(cut_at) == "integer" and cut_at >= 0 then data = data:sub(1, cut_at) end
   return cut(data, math.min(alloc, (unpack(">I2", cdb, 8))))
+end
+
+-- The media ID structure asked for is refused by the dvd_structure_refused quirk.
+local function structure_refused(q, format)
+  local r = q.dvd_structure_refused
+  if r == true then return true end
+  if type(r) ~= "table" then return false end
+  for _, f in ipairs(r) do if f == format then return true end end
+  return false
+end
+
+handlers[OP.READ_DVD_STRUCTURE] = function(self, cdb, alloc)
+  local st, model = self.st, self.model
+  local media_type, format = cdb:byte(2) & 0x0F, cdb:byte(8)
+  local n = unpack(">I2", cdb, 9)
+  if structure_refused(model.quirks, format) then return invalid_field(7) end
+  if st.profile == 0 then return nil, NOT_READY, 0x3A, 0x00 end
+  local class = st.profile <= 0xFFFF and require("cdperf.media").class(st.profile)
+  if (media_type == 0 and class ~= "dvd") or (media_type == 1 and class ~= "bd") or media_type > 1 then
+    return nil, ILLEGAL_REQUEST, 0x30, 0x02           -- CANNOT READ MEDIUM - INCOMPATIBLE FORMAT
+  end
+  local s = disc.MEDIA_ID_STRUCTURE[st.profile]
+  local data
+  if s and format == s[2] then
+    local m = deepcopy(type(model.media_id) == "table" and model.media_id or {})
+    m.source = s[6]
+    data = disc.encode_media_id(m)
+  elseif format == 0xFF then
+    -- the structure list: format, readable (40h), the structure's length
+    local list = ""
+    if s and not structure_refused(model.quirks, s[2]) then
+      list = string.char(s[2], 0x40) .. be16(#disc.encode_media_id({ source = s[6] }) - 2)
+    end
+    data = be16(#list + 2) .. "\0\0" .. list
+  else
+    return invalid_field(7)
+  end
+  return cut(data, math.min(alloc, n))
+end
+
+handlers[OP.READ_TOC] = function(self, cdb, alloc)
+  local st = self.st
+  if cdb:byte(3) & 0x0F ~= 4 then return invalid_field(2) end      -- ATIP only
+  if st.profile == 0 then return nil, NOT_READY, 0x3A, 0x00 end
+  local a = self.model.atip
+  -- no ATIP (not a CD, or a model that has none): INVALID FIELD IN CDB, no field pointer
+  if not is_cd(st.profile) or type(a) ~= "table" then return nil, ILLEGAL_REQUEST, 0x24, 0x00 end
+  return cut(disc.encode_atip(a), math.min(alloc, (unpack(">I2", cdb, 8))))
 end
 
 -- Page 2Ah as bytes; pc = page control (0 current, 1 changeable, 2 default)

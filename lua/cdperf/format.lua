@@ -6,6 +6,7 @@
 -- Plus plain(): JSON-ready copies of results (no functions, no cycles).
 
 local media = require "cdperf.media"
+local disc = require "cdperf.disc"
 
 local format = {}
 
@@ -275,7 +276,23 @@ function format.mediainfo_report(snap)
     err[1] = ":-( non-DVD media mounted, exiting..."
     return out, err, true
   end
-  out[3] = fmt(" Mounted Media:         %Xh, %s", code, MEDIAINFO_NAMES[code] or "unknown")
+  -- the tool's GET CONFIGURATION asks for current features only: BD-R POW (0038h) among
+  -- them makes the medium "BD-R SRM+POW"
+  local name = MEDIAINFO_NAMES[code] or "unknown"
+  local pow = code == 0x41 and disc.feature(snap.features, 0x0038)
+  if pow and pow.current == true then name = "BD-R SRM+POW" end
+  out[3] = fmt(" Mounted Media:         %Xh, %s", code, name)
+  -- " Media ID:" right after it, as the tool reads it: BD Disc Information on BD, ADIP
+  -- (11h) on DVD+R/+RW, pre-pit data (0Eh) on DVD-R/-RW (not DVD-RAM)
+  local mid = type(snap.media_id) == "table" and snap.media_id or nil
+  if mid then
+    local plus, dash = name:sub(4, 4) == "+", name:sub(4, 4) == "-" and name:sub(7, 7) ~= "M"
+    local src = mid.source
+    if (hi == 0x40 and src == "DI") or (plus and src == "ADIP") or (dash and src == "pre-pit") then
+      local text = disc.mediainfo_text(mid)
+      if text then out[#out + 1] = " Media ID:              " .. text end
+    end
+  end
   local class = hi == 0x40 and "bd" or "dvd"
   local raw = type(snap.raw) == "table" and snap.raw or {}
   -- A snapshot from a file may hold values no drive sends: those descriptors are left out.

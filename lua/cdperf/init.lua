@@ -15,7 +15,7 @@ local open = core.class(Drive)
 cdperf.Drive = Drive
 cdperf.type = core.type
 local submodules = { media = true, format = true, speeds = true, emulator = true, policy = true, judge = true,
-  burners = true, physics = true }
+  burners = true, physics = true, disc = true }
 
 -- Submodules load on first use, so a script that only queries a drive pays for nothing else.
 setmetatable(cdperf, {
@@ -137,6 +137,13 @@ end
 function Drive:exceptions(opts)
   opts = opts or {}
   return performance(self, opts.performance_type or "read", opts, "exceptions_only")
+end
+
+--- The disc itself (cdperf.disc, on drive:command): drive:features() (GET CONFIGURATION,
+-- every feature), drive:media_id([profile]) (ADIP, pre-pit or BD Disc Information) and
+-- drive:atip() (a CD-R/RW's ATIP); each returns its table or nil, message, info.
+for _, name in ipairs { "features", "media_id", "atip" } do
+  Drive[name] = function(self, ...) return require("cdperf.disc")[name](self, ...) end
 end
 
 local profile_code = Drive.profile

@@ -2,7 +2,7 @@
 --
 -- Words (the same in a -p argument and in a Lua string):
 --   max  min  safe  exact  clv  cav  nearest=X  at-most=X  at-least=X  fraction=F
---   source=KBPS  fastest-for=SIZE
+--   source=KBPS  fastest-for=SIZE  media=PATTERN  disc-rating
 -- "," narrows in turn ("exact,at-most=8,max"); "|" is a fallback: the first alternative
 -- that picks something wins ("at-least=8,exact|max").  In Lua the same policy is a
 -- string of words, a table of fields ({ at_most = 8 }), a list of policies (narrowing in
@@ -15,7 +15,8 @@ local policy = {}
 local fmt = string.format
 
 -- word -> { field, kind, help }: the grammar's one table (README and --help read it).
--- kind: "flag" (no value), "x" (a positive factor), "fraction", "kBps", "size".
+-- kind: "flag" (no value), "x" (a positive factor), "fraction", "kBps", "size", "pattern"
+-- (a media ID pattern: * and ? wildcards).
 policy.WORDS = {
   { word = "max", help = "the fastest speed" },
   { word = "min", help = "the slowest speed" },
@@ -31,6 +32,11 @@ policy.WORDS = {
     help = "the fastest speed not above KBPS, the rate the data comes at" },
   { word = "fastest-for", field = "fastest_for", kind = "size",
     help = "the speed that writes SIZE bytes soonest (by the performance curve); ties go to the slower" },
+  { word = "media", field = "media", kind = "pattern",
+    help = "only when the disc's media ID (MKM-003-00, MKM/003) or CD maker matches PATTERN (* and ? wildcards, "
+      .. "any case); else this alternative fails: media=MKM-003*,at-most=8|max" },
+  { word = "disc-rating", field = "disc_rating", kind = "flag",
+    help = "no faster than the disc's own rating (a CD-RW's ATIP speed range; every speed when it states none)" },
 }
 
 local BY_WORD, BY_FIELD = {}, {}
@@ -40,8 +46,8 @@ for _, w in ipairs(policy.WORDS) do
 end
 
 -- Order in which the fields of one policy table apply: filters, then choosers.
-policy.FIELD_ORDER = { "exact_only", "rotation", "source_kBps", "at_most", "at_least", "nearest", "fraction",
-  "fastest_for" }
+policy.FIELD_ORDER = { "media", "exact_only", "rotation", "disc_rating", "source_kBps", "at_most", "at_least",
+  "nearest", "fraction", "fastest_for" }
 
 local NAMED = { max = { "max" }, min = { "min" }, safe = { "fraction", 0.5 } }
 
@@ -49,7 +55,7 @@ local NAMED = { max = { "max" }, min = { "min" }, safe = { "fraction", 0.5 } }
 function policy.usage()
   local t = {}
   for i, w in ipairs(policy.WORDS) do
-    local value = ({ x = "X", fraction = "F", kBps = "KBPS", size = "SIZE" })[w.kind or ""]
+    local value = ({ x = "X", fraction = "F", kBps = "KBPS", size = "SIZE", pattern = "PATTERN" })[w.kind or ""]
     t[i] = value and (w.word .. "=" .. value) or w.word
   end
   return table.concat(t, "|")
@@ -68,8 +74,13 @@ local function check_field(field, v)
   local w = BY_FIELD[field]
   if field == "rotation" then
     if v ~= "clv" and v ~= "cav" then bad(fmt("policy field 'rotation' expects clv|cav, got %s", tostring(v))) end
-  elseif field == "exact_only" then
-    if type(v) ~= "boolean" then bad(fmt("policy field 'exact_only' expects a boolean, got %s", type(v))) end
+  elseif field == "exact_only" or field == "disc_rating" then
+    if type(v) ~= "boolean" then bad(fmt("policy field '%s' expects a boolean, got %s", field, type(v))) end
+  elseif w.kind == "pattern" then
+    if type(v) ~= "string" or v == "" or #v > 64 or v:find("[^%w%s%*%?%-%./_+#:&()!]") then
+      bad(fmt("policy field 'media' expects a media ID pattern (letters, digits, * and ?), got %s",
+        type(v) == "string" and fmt("%q", v) or type(v)))
+    end
   elseif w.kind == "size" then
     if type(v) == "string" then
       local n, msg = format.parse_size(v)
@@ -133,7 +144,7 @@ local function compile_into(p, seq)
     for _, k in ipairs(policy.FIELD_ORDER) do
       if p[k] ~= nil then
         local v = check_field(k, p[k])
-        if not (k == "exact_only" and v == false) then seq[#seq + 1] = { k, v } end
+        if not ((k == "exact_only" or k == "disc_rating") and v == false) then seq[#seq + 1] = { k, v } end
       end
     end
   else
@@ -162,7 +173,7 @@ function parse_words(text)
         seq[#seq + 1] = { w.field, true }
       elseif w and key and w.kind ~= "flag" and w.kind ~= "rotation" then
         local v
-        if w.kind == "size" then
+        if w.kind == "size" or w.kind == "pattern" then
           v = value
         else
           v = tonumber((value:gsub("x$", "")))

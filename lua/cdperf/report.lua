@@ -10,6 +10,7 @@ local format = require "cdperf.format"
 local judge = require "cdperf.judge"
 local speeds = require "cdperf.speeds"
 local snapshot = require "cdperf.snapshot"
+local disc = require "cdperf.disc"
 local handoff = require "cdperf.handoff"
 
 local report = {}
@@ -43,6 +44,26 @@ function report.build(snap, opts)
   local perf = table_or_nil(snap.performance) or {}
   r.write_performance = table_or_nil(perf.write)
   r.read_performance = table_or_nil(perf.read)
+  -- The disc itself (cdperf.disc): its media ID or ATIP, the drive's features, whether
+  -- the drive verifies what it writes, the disc's own rating.
+  r.media_id = table_or_nil(snap.media_id)
+  r.atip = table_or_nil(snap.atip)
+  local features = table_or_nil(snap.features)
+  if features then
+    r.features = { profiles = table_or_nil(features.profiles), current = {}, supported = {} }
+    for _, code in ipairs(type(features.codes) == "table" and features.codes or {}) do
+      local f = disc.feature(features, code)
+      if f and math.tointeger(code) then
+        local list = f.current == true and r.features.current or r.features.supported
+        list[#list + 1] = fmt("%04Xh %s", code, type(f.name) == "string" and f.name or "")
+      end
+    end
+    local pow = disc.feature(features, 0x0038)
+    r.pseudo_overwrite = pow and pow.current == true or nil
+  end
+  r.defect_management = disc.defect_management(snap)
+  local rating, rating_from = disc.rating(snap)
+  if rating then r.disc_rating = { x = rating, source = rating_from } end
   local class = r.profile and r.profile.class
   if not class then return r end
 
@@ -137,8 +158,10 @@ function report.text(r, opts)
     return lines
   end
   local name = p.name or (math.tointeger(p.code) and media.name(math.tointeger(p.code))) or tostring(p.code)
+  if r.pseudo_overwrite and p.code == 0x41 then name = tostring(name) .. "+POW" end
   out(fmt("  Medium:  %s (profile %s)%s", name, math.tointeger(p.code) and fmt("%02Xh", p.code) or tostring(p.code),
     p.class and "" or ", no speed ladder"))
+  for _, l in ipairs(report.disc_lines(r)) do out(l) end
   drive_notes()
   local class = p.class
   if not class then return lines end
@@ -150,8 +173,12 @@ function report.text(r, opts)
   for _, e in ipairs(r.estimates or {}) do est[e.write] = e end
   out("  Write speeds (fastest first):")
   for _, e in ipairs(r.speeds.speeds) do
-    local flags = { (e.rotation or "clv"):upper() }
+    -- DVD-RAM's CLV is zoned (Z-CLV): constant within each of its zones
+    local rot = (e.rotation or "clv"):upper()
+    if rot == "CLV" and p.code == 0x12 then rot = "Z-CLV" end
+    local flags = { rot }
     if e.exact then flags[#flags + 1] = "Exact" end
+    if e.above_rating then flags[#flags + 1] = "above the disc's rating" end
     flags[#flags + 1] = e.source == "page_2a" and "page 2Ah" or "GET PERFORMANCE"
     local read = e.read and ("  read " .. speed_text(e.read, class, "read")) or ""
     out(fmt("    %-26s %s%s", format.speed(e.write, class, e.unit), table.concat(flags, ", "), read))
@@ -196,12 +223,74 @@ function report.text(r, opts)
   return lines
 end
 
+-- A value from a drive (or a file) as one line of text.
+local function clean(v)
+  return (tostring(v):gsub("[%c\128-\255]", "?"))
+end
+
+local function msf_text(t)
+  if type(t) ~= "table" then return nil end
+  local m, s, f = math.tointeger(t.minute), math.tointeger(t.second), math.tointeger(t.frame)
+  if not (m and s and f) then return nil end
+  return fmt("%02d:%02d/%02d", m, s, f)
+end
+
+--- The report's lines about the disc itself: Media ID or ATIP, defect management.
+function report.disc_lines(r)
+  local lines = {}
+  local errors = r.errors or {}
+  local m = r.media_id
+  if type(m) == "table" then
+    local src = ({ ADIP = "ADIP", ["pre-pit"] = "pre-pit data", DI = "Disc Information" })[m.source] or "disc"
+    if m.empty or type(m.text) ~= "string" or m.text == "" then
+      lines[#lines + 1] = fmt("  Media ID: none (the disc's %s holds no manufacturer ID)", src)
+    else
+      local parts = {}
+      if type(m.manufacturer) == "string" then parts[#parts + 1] = "manufacturer " .. clean(m.manufacturer) end
+      if type(m.media_type) == "string" and m.media_type ~= "" then
+        parts[#parts + 1] = "type " .. clean(m.media_type)
+      end
+      if math.tointeger(m.revision) then parts[#parts + 1] = "revision " .. math.tointeger(m.revision) end
+      lines[#lines + 1] = fmt("  Media ID: %s (%s: %s)", clean(m.text), src, table.concat(parts, ", "))
+    end
+  elseif errors.media_id then
+    lines[#lines + 1] = "  Media ID: not read (" .. clean(errors.media_id) .. ")"
+  end
+  local a = r.atip
+  if type(a) == "table" then
+    local class = type(a.speed_class) == "string" and (" (" .. clean(a.speed_class) .. ")") or ""
+    local t = { clean(a.disc_type or "CD") .. class }
+    local lead = msf_text(a.lead_in)
+    t[#t + 1] = fmt("%s%s", type(a.manufacturer) == "string" and clean(a.manufacturer) or "manufacturer unknown",
+      lead and (" (lead-in " .. lead .. ")") or "")
+    local hi, lo = math.tointeger(a.highest_speed), math.tointeger(a.lowest_speed)
+    if hi then
+      t[#t + 1] = lo and lo > 0 and lo < hi and fmt("rated %dx..%dx", lo, hi) or fmt("rated up to %dx", hi)
+    else
+      t[#t + 1] = "no speed range"
+    end
+    if math.tointeger(a.lead_out_lba) and a.lead_out_lba > 0 then
+      t[#t + 1] = fmt("%d sectors", a.lead_out_lba)
+    end
+    lines[#lines + 1] = "  ATIP:    " .. table.concat(t, ", ")
+  elseif errors.atip then
+    lines[#lines + 1] = "  ATIP:    not read (" .. clean(errors.atip) .. ")"
+  end
+  local dm = r.defect_management
+  if type(dm) == "table" and dm.active then
+    local stream = dm.stream_recording == true and "stream recording skips it"
+      or dm.stream_recording == false and "the drive offers no stream recording" or "stream recording may skip it"
+    lines[#lines + 1] = fmt("  Defect management: on, verify after write (%s; %s)", clean(dm.reason), stream)
+  end
+  return lines
+end
+
 --- The parts of a snapshot each output needs (`-f` formats read only what they print).
 report.PARTS = {
   report = snapshot.REPORT_PARTS,
   prcap = { "capabilities" },
   xorriso = { "profile", "capabilities", "write_speeds" },
-  mediainfo = { "inquiry", "profile", "capabilities", "write_performance", "write_speeds" },
+  mediainfo = { "inquiry", "profile", "features", "media_id", "capabilities", "write_performance", "write_speeds" },
 }
 
 return report

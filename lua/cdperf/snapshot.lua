@@ -9,11 +9,18 @@
 -- are read once more.  Every part that failed is in `errors` with its message and info;
 -- a failed part is absent, never an empty list.
 --
+-- The disc itself (cdperf.disc) is part of it (opts.disc = false leaves it out): features
+-- (GET CONFIGURATION, every feature; no medium needed), media_id (one READ DVD
+-- STRUCTURE, only for DVD-R/-RW, DVD+R/+RW, BD-R/RE) and atip (one READ TOC/PMA/ATIP,
+-- only for CD-R/RW).  A medium without them leaves the part absent, with no error: it
+-- has none.
+--
 -- The snapshot is also an emulator model (cdperf.emulator.new(snapshot) answers as the
 -- drive did): inquiry, capabilities, write_speeds, performance and exceptions keep the
 -- shapes the drive methods return, and `raw` keeps the GET PERFORMANCE bytes as hex.
 
 local media = require "cdperf.media"
+local disc = require "cdperf.disc"
 
 local snapshot = {}
 
@@ -36,13 +43,21 @@ snapshot.PARTS = {
     request = { performance_type = "write", exceptions = "exceptions_only" } },
   { name = "read_exceptions", opcode = 0xAC, medium = true, exceptions = true,
     request = { performance_type = "read", exceptions = "exceptions_only" } },
+  -- the disc itself; `profiles`: the media that have the part
+  { name = "features", opcode = 0x46, disc = true, last = true },   -- read after the medium's parts
+  { name = "media_id", opcode = 0xAD, medium = true, disc = true, profiles = {} },
+  { name = "atip", opcode = 0x43, medium = true, disc = true, profiles = { [0x09] = true, [0x0A] = true } },
 }
 local PART = {}
 for _, p in ipairs(snapshot.PARTS) do PART[p.name] = p end
+for code in pairs(disc.MEDIA_ID_STRUCTURE) do PART.media_id.profiles[code] = true end
 
 -- What the report needs; `-f prcap` needs only the first and the third.
 snapshot.REPORT_PARTS = { "inquiry", "profile", "capabilities", "write_speeds", "write_performance",
-  "read_performance" }
+  "read_performance", "features", "media_id", "atip" }
+
+-- The disc's parts (opts.disc = false: a snapshot without them).
+snapshot.DISC_PARTS = { "features", "media_id", "atip" }
 
 local function hex(s)
   return (s:gsub(".", function(c) return fmt("%02x", c:byte()) end))
@@ -97,6 +112,9 @@ local function check_opts(opts)
       end
     end
   end
+  if opts.disc ~= nil and type(opts.disc) ~= "boolean" then
+    error(fmt("bad field 'disc' (expected a boolean, got %s)", type(opts.disc)), 3)
+  end
   for _, k in ipairs { "clock", "sleep" } do
     if opts[k] ~= nil and type(opts[k]) ~= "function" then
       error(fmt("bad field '%s' (expected a function, got %s)", k, type(opts[k])), 3)
@@ -105,7 +123,8 @@ local function check_opts(opts)
   return opts
 end
 
---- Read a drive once.  opts: exceptions (also read exception descriptors), parts (a list
+--- Read a drive once.  opts: exceptions (also read exception descriptors), disc (false:
+-- leave out the disc's parts, features, media_id and atip), parts (a list
 -- of part names: only those), ready_timeout_ms (wait for a drive becoming ready, default
 -- 0), device (the name to show), clock/sleep (milliseconds; for tests).
 function snapshot.take(drive, opts)
@@ -117,6 +136,9 @@ function snapshot.take(drive, opts)
   local want = {}
   for _, name in ipairs(opts.parts or snapshot.REPORT_PARTS) do want[name] = true end
   if opts.exceptions then want.write_exceptions, want.read_exceptions = true, true end
+  if opts.disc == false and not opts.parts then
+    for _, name in ipairs(snapshot.DISC_PARTS) do want[name] = nil end
+  end
   local clock, sleep = opts.clock or default_clock, opts.sleep or default_sleep
   local ready_ms = opts.ready_timeout_ms or 0
 
@@ -196,6 +218,7 @@ function snapshot.take(drive, opts)
         return
       end
       local arg = name == "write_exceptions" and { performance_type = "write" } or nil
+      if name == "media_id" then arg = { profile = snap.profile and snap.profile.code } end
       r, msg, info = ask(name, function() return f(drive, arg) end)
     end
     if r == nil then
@@ -234,7 +257,9 @@ function snapshot.take(drive, opts)
     local class = snap.profile and snap.profile.class
     for _, p in ipairs(snapshot.PARTS) do
       if p.medium and want[p.name] then
-        if class then
+        if class and p.profiles and not p.profiles[snap.profile.code] then
+          snap.errors[p.name], snap[p.name] = nil, nil    -- this medium has none
+        elseif class then
           read_part(p)
         elseif snap.profile and snap.profile.code == 0 then
           snap.errors[p.name] = nil
@@ -247,7 +272,7 @@ function snapshot.take(drive, opts)
   end
 
   for _, p in ipairs(snapshot.PARTS) do
-    if not p.medium and want[p.name] then read_part(p) end
+    if not p.medium and not p.last and want[p.name] then read_part(p) end
   end
   -- The medium's parts need the profile; without a profile there is nothing to ask for.
   if want.profile or snap.profile then
@@ -260,6 +285,10 @@ function snapshot.take(drive, opts)
     end
   end
 
+  for _, p in ipairs(snapshot.PARTS) do
+    if p.last and want[p.name] then read_part(p) end
+  end
+
   -- A medium change reported after the profile was read: check the profile once more.
   if medium_changed and snap.profile then
     local before = snap.profile.code
@@ -268,8 +297,10 @@ function snapshot.take(drive, opts)
       note("the medium changed while the drive was read (profile %04Xh -> %04Xh); read again", before,
         snap.profile.code)
       snap.performance, snap.exceptions, snap.write_speeds = nil, nil, nil
+      snap.media_id, snap.atip = nil, nil
       snap.raw = {}
       read_part(PART.capabilities)
+      if want.features then read_part(PART.features) end
       read_medium_parts()
     end
   end

@@ -9,6 +9,7 @@ local format = require "cdperf.format"
 local judge = require "cdperf.judge"
 local snapshot = require "cdperf.snapshot"
 local policy = require "cdperf.policy"
+local disc = require "cdperf.disc"
 
 local speeds = {}
 
@@ -223,6 +224,22 @@ function speeds.list(x)
   end)
   for _, e in ipairs(list) do e._i = nil end
   if #list == 0 then note("no usable write speed for this medium") end
+
+  -- 5. The disc's own rating (a CD-RW's ATIP speed range): faster speeds are marked.
+  local rating, from = disc.rating(snap)
+  if rating then
+    list.rating, list.rating_source = rating, from
+    local above = {}
+    for _, e in ipairs(list) do
+      if (e.nominal or e.x or 0) > rating + 1e-9 then
+        e.above_rating = true
+        above[#above + 1] = e.write
+      end
+    end
+    if #above > 0 then
+      note("%d speed(s) above the disc's rating of %gx (%s): %s", #above, rating, from, join_speeds(above, class))
+    end
+  end
   return list
 end
 
@@ -319,6 +336,30 @@ STEPS.rotation = function(c, rot)
   for _, e in ipairs(c) do if e.rotation == rot then out[#out + 1] = e end end
   if #out == 0 then return nil, fmt("no %s speed", rot:upper()) end
   return out, rot:upper() .. " only"
+end
+
+-- The disc's rating (cdperf.disc.rating): only speeds up to it; a disc that states none
+-- leaves every speed.
+STEPS.disc_rating = function(c, _, ctx)
+  local rating, from = ctx.list and ctx.list.rating, ctx.list and ctx.list.rating_source
+  if not rating and ctx.snapshot then rating, from = disc.rating(ctx.snapshot) end
+  if not rating then return c, "the disc states no rating" end
+  local out = {}
+  for _, e in ipairs(c) do if factor(e) <= rating + 1e-9 then out[#out + 1] = e end end
+  if #out == 0 then
+    return nil, fmt("no speed within the disc's rating of %gx (%s); slowest is %s", rating, from,
+      describe(slowest(c), ctx.class))
+  end
+  return out, fmt("no faster than the disc's rating of %gx (%s)", rating, from)
+end
+
+-- The disc's media ID (or a CD's ATIP manufacturer) matches a pattern: every speed stays;
+-- else this alternative fails (a fallback "|" takes the next).
+STEPS.media = function(c, pattern, ctx)
+  local ok, what = disc.matches(ctx.snapshot, pattern)
+  if ok then return c, fmt("media %s matches %s", what, pattern) end
+  if #what == 0 then return nil, fmt("no media ID known to match %s", pattern) end
+  return nil, fmt("media %s does not match %s", table.concat(what, " / "), pattern)
 end
 
 STEPS.source_kBps = function(c, n, ctx)
@@ -556,6 +597,7 @@ function speeds.estimate(source, bytes, entry)
   end
   local detail = { notes = {}, curve = "none" }
   local curve, b, class, capacity = {}, SECTOR, nil, nil
+  local dm     -- defect management: the drive reads back what it writes
   if is_curve(source) then
     check_curve(source, 3)
     curve = source
@@ -568,6 +610,7 @@ function speeds.estimate(source, bytes, entry)
     elseif snap then
       class = snap.profile and snap.profile.class
       capacity = snapshot.capacity(snap)
+      dm = disc.defect_management(snap)
       if snap.performance and type(snap.performance.write) == "table" then curve = snap.performance.write end
     end
     if class == "cd" then b = CD_RAW end
@@ -595,8 +638,19 @@ function speeds.estimate(source, bytes, entry)
     return nil, fmt("no sensible time (%s) from the performance curve", tostring(secs)), { kind = "decode" }
   end
   -- the burn as a stopwatch sees it (physics, overheads): cdperf.estimate adds it to the detail
-  return secs, require("cdperf.estimate").finish(detail, { class = class, capacity = capacity, sectors = n,
+  detail = require("cdperf.estimate").finish(detail, { class = class, capacity = capacity, sectors = n,
     entry = entry, zones = zones, curve_seconds = secs })
+  if dm then
+    -- verify after write: a second pass over every sector, at about the speed of the first
+    detail.verify = true
+    detail.notes[#detail.notes + 1] = disc.verify_note(dm)
+    if type(detail.data_seconds) == "number" then
+      detail.verify_seconds = detail.data_seconds
+      if type(detail.seconds) == "number" then detail.seconds = detail.seconds + detail.data_seconds end
+    end
+    secs = secs * 2
+  end
+  return secs, detail
 end
 
 -- ---------------------------------------------------------------------------

@@ -7,6 +7,9 @@
 -- speeds), capacity 359849 (an 80-minute blank CD-R), every End LBA 359848, max write
 -- speed 8467 (the top entry), the performance curves (write 8467, read 8468, flat),
 -- buffer 2048 KB.
+-- The capture has no ATIP (an Aaru page 2Ah report): the model carries none.
+-- Derived (not in the capture): supported_profiles, what a drive of its kind lists (the
+-- capture shows only the mounted medium); the emulator derives its features from them.
 local list = { { 8467, 1 }, { 7056, 0 }, { 5645, 0 }, { 4234, 0 }, { 2822, 0 } }
 local write_speeds, page = {}, {}
 for i, e in ipairs(list) do
@@ -20,6 +23,7 @@ return {
   inquiry = { peripheral_type = 5, vendor = "ATAPI", product = "iHAS124 F", revision = "CL9P" },
   profile = 0x09,
   capacity = 359849,
+  supported_profiles = { 0x2B, 0x1B, 0x1A, 0x16, 0x15, 0x14, 0x13, 0x12, 0x11, 0x10, 0x0A, 0x09, 0x08 },
   write_speeds = write_speeds,
   performance = {
     read = { { start_lba = 0, start_performance = 8468, end_lba = 359848, end_performance = 8468 } },

@@ -6,6 +6,10 @@
 -- (not in the capture): profile 09h CD-R (the poster says a blank CD-R was loaded),
 -- capacity 359849 (an 80-minute blank CD-R), every End LBA 359848, and the read/write
 -- performance curves (flat 7056).
+-- The capture has no ATIP (wodim -prcap only): the model carries none, so READ TOC/PMA/ATIP
+-- format 0100b answers INVALID FIELD IN CDB.
+-- Derived (not in the capture): supported_profiles, what a drive of its kind lists (the
+-- capture shows only the mounted medium); the emulator derives its features from them.
 local speeds = { 7056, 5645, 4234, 2822, 1411, 706 }
 local write_speeds, page = {}, {}
 for i, w in ipairs(speeds) do
@@ -19,6 +23,7 @@ return {
   inquiry = { peripheral_type = 5, vendor = "HL-DT-ST", product = "DVDRAM GSA-4163B", revision = "A101" },
   profile = 0x09,
   capacity = 359849,
+  supported_profiles = { 0x2B, 0x1B, 0x1A, 0x14, 0x13, 0x12, 0x11, 0x10, 0x0A, 0x09, 0x08 },
   write_speeds = write_speeds,
   performance = {
     read = { { start_lba = 0, start_performance = 7056, end_lba = 359848, end_performance = 7056 } },

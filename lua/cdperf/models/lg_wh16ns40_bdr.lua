@@ -6,6 +6,11 @@
 -- a CAV ramp 22336@0 -> 53952@12219391 (the ratio 24/58 of the BD data zone's inner and outer
 -- radii); the read curve (flat 26976, the descriptors' read speed); max/current read speed
 -- 26976; buffer 4096 KB.
+-- Media ID VERBAT/IMe (BD Disc Information), from the capture's "Media ID:" line; its
+-- revision is not in the capture (0 here). "BD-R SRM" (not SRM+POW): Pseudo-Overwrite
+-- (0038h) is not current on the blank disc, nor Hardware Defect Management (0024h).
+-- Derived (not in the capture): supported_profiles, what a drive of its kind lists (the
+-- capture shows only the mounted medium); the emulator derives its features from them.
 local function d(wrc, w)
   return { mixed_read_write = false, exact = false, write_rotation_control = wrc, end_lba = 12219391,
            read_speed = 26976, write_speed = w }
@@ -16,6 +21,9 @@ return {
   inquiry = { peripheral_type = 5, vendor = "HL-DT-ST", product = "BD-RE  WH16NS40", revision = "1.00" },
   profile = 0x41,
   capacity = 12219392,
+  supported_profiles = { 0x43, 0x42, 0x41, 0x40, 0x2B, 0x1B, 0x1A, 0x16, 0x15, 0x14, 0x13, 0x12, 0x11, 0x10,
+    0x0A, 0x09, 0x08 },
+  media_id = { manufacturer = "VERBAT", media_type = "IMe", revision = 0, source = "DI", disc_type_id = "BDR" },
   write_speeds = { d(1, 53952), d(1, 44960), d(1, 35968), d(1, 26976), d(0, 17984) },
   performance = {
     read = { { start_lba = 0, start_performance = 26976, end_lba = 12219391, end_performance = 26976 } },

@@ -8,6 +8,10 @@
 -- a CAV ramp 22336@0 -> 53952@12088319 (the ratio 24/58 of the BD data zone's inner and outer
 -- radii); the read curve (flat 26976, the descriptors' read speed); max/current read speed
 -- 26976; buffer 4096 KB.
+-- Media ID VERBAT/IMe as on the blank disc. "BD-R SRM+POW" in the capture: Pseudo-Overwrite
+-- (0038h) is current; the disc is formatted with spare areas (its "BD SPARE AREA
+-- INFORMATION"), so Hardware Defect Management (0024h) is current: the drive verifies
+-- what it writes.
 local deepcopy = require "cdperf.deepcopy"
 
 local END_LBA = 12088319
@@ -19,4 +23,5 @@ m.capacity = END_LBA + 1
 for _, d in ipairs(m.write_speeds) do d.end_lba = END_LBA end
 m.performance.read[1].end_lba = END_LBA
 m.performance.write[1].end_lba = END_LBA
+m.features = { [0x0024] = { current = true }, [0x0038] = { current = true } }
 return m

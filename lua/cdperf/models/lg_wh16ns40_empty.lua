@@ -12,4 +12,5 @@ m.profile = 0
 m.capacity = 0
 m.write_speeds = {}
 m.performance = { read = {}, write = {} }
+m.media_id = nil     -- no disc; the drive still lists its profiles and features
 return m

@@ -5,12 +5,18 @@
 -- (The HAL line in the same post listed CD speeds; the model follows mediainfo.)
 -- Derived: capacity 2295104 (the legacy lead-out), the read curve (flat 4432 over the
 -- disc), max/current read speed 4432, buffer size 2048 KB.
+-- Media ID CMC MAG/M01 (ADIP: manufacturer "CMC MAG", type M01), from the capture's
+-- "Media ID:" line; its revision is not in the capture (0 here).
+-- Derived (not in the capture): supported_profiles, what a drive of its kind lists (the
+-- capture shows only the mounted medium); the emulator derives its features from them.
 return {
   name = "liteon_sohw1673s_dvdpr",
   source = "Capture B: LITE-ON DVDRW SOHW-1673S JS02, blank DVD+R, End LBA 0 (from ../shared/data/captures.md)",
   inquiry = { peripheral_type = 5, vendor = "LITE-ON", product = "DVDRW SOHW-1673S", revision = "JS02" },
   profile = 0x1B,
   capacity = 2295104,
+  supported_profiles = { 0x2B, 0x1B, 0x1A, 0x14, 0x13, 0x11, 0x10, 0x0A, 0x09, 0x08 },
+  media_id = { manufacturer = "CMC MAG", media_type = "M01", revision = 0, source = "ADIP" },
   write_speeds = {
     { mixed_read_write = false, exact = false, write_rotation_control = 0, end_lba = 0,
       read_speed = 4432, write_speed = 22160 },

@@ -4,6 +4,10 @@
 -- 4173824 (= the capacity). Page 2Ah from the wodim -prcap lines: max/current read 8310,
 -- max/current write 8310, speeds 8310/5540/3324 CLV.
 -- Derived: the read curve (flat 8310, the descriptors' read speed), buffer 2048 KB.
+-- Media ID MKM/003 (ADIP), from the capture's "Media ID:" line; its revision is not in the
+-- capture (0 here).
+-- Derived (not in the capture): supported_profiles, what a drive of its kind lists (the
+-- capture shows only the mounted medium); the emulator derives its features from them.
 local function d(w)
   return { mixed_read_write = false, exact = false, write_rotation_control = 0, end_lba = 4173824,
            read_speed = 8310, write_speed = w }
@@ -15,6 +19,8 @@ return {
   inquiry = { peripheral_type = 5, vendor = "Optiarc", product = "DVD RW AD-7590S", revision = "1.00" },
   profile = 0x2B,
   capacity = 4173824,
+  supported_profiles = { 0x2B, 0x1B, 0x1A, 0x15, 0x14, 0x13, 0x12, 0x11, 0x10, 0x0A, 0x09, 0x08 },
+  media_id = { manufacturer = "MKM", media_type = "003", revision = 0, source = "ADIP", book = "DVD+R DL" },
   write_speeds = { d(8310), d(5540), d(3324) },
   performance = {
     read = { { start_lba = 0, start_performance = 8310, end_lba = 4173824, end_performance = 8310 } },

@@ -4,6 +4,10 @@
 -- Page 2Ah: the five speeds, current 16620.
 -- Derived: capacity 2295104 (End LBA + 1), the read curve (flat 8310, the descriptors'
 -- read speed), max/current read speed 8310, buffer 2048 KB.
+-- Media ID RITEK/F16 (ADIP), from the capture's "Media ID:" line; its revision is not in
+-- the capture (0 here).
+-- Derived (not in the capture): supported_profiles, what a drive of its kind lists (the
+-- capture shows only the mounted medium); the emulator derives its features from them.
 local function d(w)
   return { mixed_read_write = false, exact = false, write_rotation_control = 0, end_lba = 2295103,
            read_speed = 8310, write_speed = w }
@@ -14,6 +18,8 @@ return {
   inquiry = { peripheral_type = 5, vendor = "TSSTcorp", product = "CDDVDW SH-224DB", revision = "SB00" },
   profile = 0x1B,
   capacity = 2295104,
+  supported_profiles = { 0x2B, 0x1B, 0x1A, 0x16, 0x15, 0x14, 0x13, 0x12, 0x11, 0x10, 0x0A, 0x09, 0x08 },
+  media_id = { manufacturer = "RITEK", media_type = "F16", revision = 0, source = "ADIP" },
   write_speeds = { d(16620), d(13850), d(11080), d(8310), d(5540) },
   performance = {
     read = { { start_lba = 0, start_performance = 8310, end_lba = 2295103, end_performance = 8310 } },

@@ -1,15 +1,18 @@
 # The Windows build: cdperf/core.dll cross-compiled with mingw-w64 against a Lua 5.4 DLL
 # built the same way from Debian's lua5.4 source package; the checks run under Wine.
+# A second DLL, build/win-faults, is the same code with DeviceIoControl, CreateFileA and
+# CloseHandle routed through test/windows/fault_win32.c, for the fault checks.
 WIN_CC      ?= x86_64-w64-mingw32-gcc
 WIN_OBJDUMP ?= x86_64-w64-mingw32-objdump
 WIN_LUA     ?= build/win-lua
 WIN_DLL      = build/win/cdperf/core.dll
+WIN_FAULTS   = build/win-faults/cdperf/core.dll
 WIN_SRC      = $(CORE_SRC) src/transport_win32.c src/iscsi_none.c
 WIN_DEFINES  = -DWIN32_LEAN_AND_MEAN -D_WIN32_WINNT=0x0600
 
 .PHONY: windows check-wine check-warnings-mingw
 
-windows: $(WIN_DLL)
+windows: $(WIN_DLL) $(WIN_FAULTS)
 	@syms=$$($(WIN_OBJDUMP) -p $(WIN_DLL) | awk '/\[Ordinal\/Name Pointer\] Table/ { on = 1; next } \
 	  on && NF == 0 { on = 0 } on { print $$NF }' | sort | tr '\n' ' '); \
 	if [ "$$syms" != "luaopen_cdperf_core " ]; then \
@@ -24,6 +27,14 @@ $(WIN_DLL): $(SRC) $(WIN_LUA)/lua54.dll
 	$(WIN_CC) $(WARNINGS) -O2 -shared -s $(WIN_DEFINES) -Isrc -I$(WIN_LUA)/include -o $@ \
 	  $(WIN_SRC) $(WIN_LUA)/lua54.dll
 
+$(WIN_FAULTS): $(SRC) test/windows/fault_win32.c test/windows/fault_win32.h $(WIN_LUA)/lua54.dll
+	@mkdir -p $(dir $@) build/win-faults/obj
+	$(WIN_CC) $(WARNINGS) -O2 $(WIN_DEFINES) -c -o build/win-faults/obj/fault_win32.o \
+	  test/windows/fault_win32.c
+	$(WIN_CC) $(WARNINGS) -O2 -shared -s $(WIN_DEFINES) -Isrc -I$(WIN_LUA)/include \
+	  -include test/windows/fault_win32.h -o $@ $(WIN_SRC) build/win-faults/obj/fault_win32.o \
+	  $(WIN_LUA)/lua54.dll
+
 # The strict warning set (Makefile's STRICT) under mingw-w64, one file at a time.
 check-warnings-mingw: $(WIN_LUA)/lua54.dll
 	@mkdir -p build/warnings
@@ -32,5 +43,15 @@ check-warnings-mingw: $(WIN_LUA)/lua54.dll
 	    -c -o build/warnings/mingw.o $$f || exit 1; \
 	done
 
+# Both scripts under Wine; one "N passed, N failed" line for the two (tools/check.sh
+# counts the last such line).
 check-wine: windows
-	bash test/rig/wine-run.sh test/windows/check.lua
+	@mkdir -p build/wine
+	bash test/rig/wine-run.sh test/windows/check.lua > build/wine/check.out 2>&1; \
+	  echo $$? > build/wine/check.rc; cat build/wine/check.out
+	WIN_BUILD=build/win-faults bash test/rig/wine-run.sh test/windows/faults.lua \
+	  > build/wine/faults.out 2>&1; echo $$? > build/wine/faults.rc; cat build/wine/faults.out
+	@cat build/wine/check.out build/wine/faults.out | awk \
+	  '{ sub(/\r$$/, "") } /^[0-9]+ passed, [0-9]+ failed$$/ { p += $$1; f += $$3 } \
+	   END { printf "%d passed, %d failed\n", p, f }'
+	@[ "$$(cat build/wine/check.rc)" = 0 ] && [ "$$(cat build/wine/faults.rc)" = 0 ]

@@ -77,9 +77,11 @@ static const struct win32_error_name win32_error_names[] = {
   { ERROR_IO_DEVICE, "ERROR_IO_DEVICE",
     "I/O error talking to the device (%s); check its cable or connection and retry" },
   { ERROR_DEVICE_NOT_CONNECTED, "ERROR_DEVICE_NOT_CONNECTED",
-    "the device is not connected (%s): unplugged or powered off; close it and open it again" },
+    "the device is not connected (%s): unplugged or powered off; close it and open it again "
+    "once it is back" },
   { ERROR_DEV_NOT_EXIST, "ERROR_DEV_NOT_EXIST",
-    "the device is gone (%s): unplugged or powered off; close it and open it again" },
+    "the device is gone (%s): unplugged or powered off; close it and open it again once it "
+    "is back" },
   { ERROR_UNRECOGNIZED_MEDIA, "ERROR_UNRECOGNIZED_MEDIA", "unrecognized medium (%s)" },
 };
 

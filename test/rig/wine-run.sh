@@ -96,6 +96,11 @@ if [ ! -f "$WINEPREFIX/.cdperf-ready" ]; then
   touch "$WINEPREFIX/.cdperf-ready"
 fi
 export CDPERF_WINE_CDROM="${CDROM_LETTER^^}:"
+# The fault-injecting build (build/win-faults) reads the fault to inject from this file.
+FAULT_FILE=$WINEPREFIX/cdperf-fault
+printf none > "$FAULT_FILE"
+CDPERF_FAULT_FILE=$(winpath "$FAULT_FILE")
+export CDPERF_FAULT_FILE
 
 # ---- run ------------------------------------------------------------------
 LUA_DIR=$(winpath lua)

@@ -324,6 +324,110 @@ describe("handoff.drive_list and handoff.words", function()
 end)
 
 -- ---------------------------------------------------------------------------
+-- The real peers: what growisofs, xorriso and wodim sent tgt's blank DVD+R in the QEMU
+-- guest (test/kernel/burn.lua under `make check-kernel`, SG_IO logged by
+-- test/kernel/sglog.c; spec/data/tgt-burns.txt is its RESULTS/tgt-burns.txt).
+
+local function tgt_steps()
+  local f = assert(io.open("spec/data/tgt-burns.txt"))
+  local steps, cur = {}, nil
+  for l in f:lines() do
+    local key, rest = l:match("^(%a+) (.*)$")
+    if key == "step" then
+      cur = { name = rest, commands = {} }
+      steps[#steps + 1] = cur
+      steps[rest] = cur
+    elseif key == "sglog" then
+      local function bytes(h) return (h:gsub("%x%x", function(x) return string.char(tonumber(x, 16)) end)) end
+      local c = { cdb = bytes(l:match(" cdb=(%x*)")), out = bytes(l:match(" out=(%x*)")),
+        sense = bytes(l:match(" sense=(%x*)")), status = tonumber(l:match(" status=(%d+)")) }
+      c.op = c.cdb:byte(1)
+      cur.commands[#cur.commands + 1] = c
+    elseif cur and key then
+      cur[key] = tonumber(rest) or rest
+    end
+  end
+  f:close()
+  return steps
+end
+
+-- tgt 1.0.85's blank DVD+R as test/kernel/check.lua knows it: one write speed
+-- descriptor, 3324 kB/s up to LBA 2295103; page 2Ah lists CD speeds.
+local TGT_DVDR = { format = "cdperf.snapshot", profile = { code = 0x1B, name = "DVD+R", class = "dvd" },
+  write_speeds = { { write_speed = 3324, read_speed = 3324, end_lba = 2295103 } },
+  capabilities = { write_speeds = { { speed = 4234 }, { speed = 2822 }, { speed = 2117 }, { speed = 1411 },
+    { speed = 706 } } } }
+
+local function of(step, op)
+  local t = {}
+  for _, c in ipairs(step.commands) do if c.op == op then t[#t + 1] = c end end
+  return t
+end
+
+describe("the burners on tgt's blank DVD+R in the kernel test", function()
+  local steps = tgt_steps()
+  local words = handoff.words(TGT_DVDR, { write = 3324 })
+
+  it("ran xorriso (SAO), wodim, xorriso -write_type tao and growisofs with cdperf's words", function()
+    assert.are.same({ "xorriso-sao", "wodim", "xorriso-tao", "growisofs" },
+      { steps[1].name, steps[2].name, steps[3].name, steps[4].name })
+    for _, st in ipairs(steps) do
+      local argv = " " .. st.argv .. " "
+      assert.truthy(argv:find(" " .. table.concat(words[st.tool].argv, " ") .. " ", 1, true), st.argv)
+    end
+  end)
+
+  it("each SET STREAMING asks for what burners.requested says (Write Size kB per Write Time ms)", function()
+    for _, st in ipairs(steps) do
+      local sets = of(st, 0xB6)
+      assert.are.equal(1, #sets, st.name)
+      local d = sets[1].out
+      local size, time = string.unpack(">I4I4", d, 21)
+      assert.are.equal(words[st.tool].requested, size * 1000 // time, st.name)
+      assert.are.equal(0, sets[1].status)
+    end
+    assert.are.equal(3324, words.growisofs.requested)
+    assert.are.equal(3324, words.xorriso.requested)
+    assert.are.equal(2770, words.wodim.requested)    -- speed=2: whole x of 1385 only
+    -- growisofs sends the drive's descriptor whole (End LBA 2295103, read 3324); libburn
+    -- its own End LBA and read speed; wodim End LBA 0 and read 65535
+    assert.are.equal(2295103, string.unpack(">I4", of(steps.growisofs, 0xB6)[1].out, 9))
+    assert.are.equal(3324, string.unpack(">I4", of(steps.growisofs, 0xB6)[1].out, 13))
+    assert.are.equal(0, string.unpack(">I4", of(steps.wodim, 0xB6)[1].out, 9))
+  end)
+
+  it("wodim on DVD also sends SET CD SPEED with 8 x N x 177 kB/s", function()
+    local cd = of(steps.wodim, 0xBB)
+    assert.are.equal(1, #cd)
+    assert.are.equal(8 * 2 * 177, string.unpack(">I2", cd[1].cdb, 5))
+  end)
+
+  it("tgt has no RESERVE TRACK (5/20/00): xorriso's default SAO and wodim stop before writing", function()
+    for _, name in ipairs { "xorriso-sao", "wodim" } do
+      local st = steps[name]
+      local r = of(st, 0x53)
+      assert.are.equal(1, #r, name)
+      assert.are.equal(2, r[1].status)                       -- CHECK CONDITION
+      assert.are.same({ 5, 0x20, 0 }, { r[1].sense:byte(3) & 0xF, r[1].sense:byte(13), r[1].sense:byte(14) })
+      assert.are_not.equal(0, st.exit)
+      assert.are.equal(0, st.writes)
+    end
+  end)
+
+  it("xorriso -write_type tao and growisofs -Z write, close track and session, and exit 0", function()
+    for _, name in ipairs { "xorriso-tao", "growisofs" } do
+      local st = steps[name]
+      assert.are.equal(0, st.exit, name)
+      assert.is_true(st.writes > 0)
+      local closes = of(st, 0x5B)
+      assert.are.equal(2, #closes)
+      for _, c in ipairs(closes) do assert.are.equal(0, c.status) end
+      assert.are.equal(0, #of(st, 0x53))
+    end
+  end)
+end)
+
+-- ---------------------------------------------------------------------------
 -- bin/cdperf as a program.
 
 local function slurp(path)
@@ -362,6 +466,12 @@ describe_core("cdperf report --for and the JSON report's burners", function()
     local _, err, bad = run("-e ihas124f_cdr --for k3b")
     assert.are.equal(2, bad)
     assert.matches("'%-%-for' must be one of 'growisofs', 'xorriso', 'cdrskin', 'wodim', 'cdrecord'", err)
+  end)
+
+  it("on the recorded tgt drive gives the words the kernel test ran with", function()
+    local d = json.decode((run("-e tgt_dvdpr_blank_scsi_generic --json"))).drives[1]
+    local want = handoff.words(TGT_DVDR, { write = 3324 })
+    for _, tool in ipairs(burners.tools) do assert.are.same(want[tool], d.burners[tool], tool) end
   end)
 
   it("--json carries every burner's words for the recommended entry", function()

@@ -337,7 +337,9 @@ function command.main(argv)
       if not size and meter.total and meter.total ~= est_bytes then
         est, est_bytes = estimate(meter.total), meter.total
       end
-      if show == "none" then disp.say(line) else disp.show(meter, now - t0, est) end
+      -- progress lines become the bar; the tool's steps and sums still show
+      if show == "none" or (ev.kind ~= "write" and ev.kind ~= "pad") then disp.say(line) end
+      if show ~= "none" then disp.show(meter, now - t0, est) end
     else
       disp.say(line)
     end
@@ -358,9 +360,14 @@ function command.main(argv)
   local speed_text = format.speed(ask.write, class)
   if bytes and final_est then
     local line = ("%d bytes at %s: estimate %s"):format(math.floor(bytes), speed_text, duration(final_est))
-    if writing then
+    if writing and counted >= 0.98 * bytes then
       line = line .. ("; writing took %s by %s's progress lines (%+.1f %%)"):format(duration(writing), tool,
         100 * (writing - final_est) / math.max(final_est, 1e-9))
+    elseif writing then
+      -- the lines timed only part of it: compare that part with its own estimate
+      local part = estimate(counted) or 0
+      line = line .. ("; %s's progress lines timed its first %d bytes: %s against an estimate of %s (%+.1f %%)")
+        :format(tool, counted, duration(writing), duration(part), 100 * (writing - part) / math.max(part, 1e-9))
     else
       line = line .. ("; the burner printed too few progress lines to time the writing; the run took %s")
         :format(duration(elapsed))
@@ -391,6 +398,8 @@ function command.main(argv)
       bytes = bytes and math.floor(bytes) or nil,
       estimate = ms(final_est),
       actual = ms(writing),
+      timed_bytes = writing and counted or nil,           -- the bytes `actual` is for, and their estimate
+      timed_estimate = writing and ms(estimate(counted)) or nil,
       elapsed = ms(elapsed),
       exit = status,
     }

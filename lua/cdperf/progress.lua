@@ -90,7 +90,8 @@ end
 --   other states:   "Closing track/session. Working since %.f seconds",
 --                   "Formatting. Working since %.f seconds",
 --                   "Thank you for being patient. Working since %.f seconds."
--- and at the end "Writing to %s completed successfully." (write_run.c).
+-- and at the end (write_run.c Xorriso_write_session()) "Written to medium : %d sectors
+-- at LBA %d" and "Writing to %s completed successfully.".
 
 local XUNIT = { C = "x CD", D = "x DVD", B = "x BD" }
 
@@ -104,6 +105,8 @@ end
 local function parse_xorriso(line)
   local text = line:match("^xorriso : UPDATE : (.*)$")
   if not text then
+    local written = line:match("^Written to medium : (%d+) sectors at LBA %d+")
+    if written then return { format = "xorriso", kind = "summary", bytes = num(written) * SECTOR } end
     if line:match("^xorriso : .- completed successfully%.")
         or line:match("^Writing to .- completed successfully%.") then
       return { format = "xorriso", kind = "phase", phase = "done" }

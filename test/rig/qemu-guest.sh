@@ -218,6 +218,7 @@ QARGS+=(
   -drive "if=none,id=cd2,media=cdrom,format=raw,readonly=on,file=$W/cd.iso"
   -device ide-cd,drive=cd2,bus=ide.1,unit=0
 )
+[ "$RIG_TGT" != 1 ] || [ ! -f "$ROOT/test/kernel/burn-rig.sh" ] || mapfile -t -O "${#QARGS[@]}" QARGS < <(bash "$ROOT/test/kernel/burn-rig.sh" "$W" 2>>"$LOG" || true)   # issue 19: the burn test
 log "qemu-system-x86_64 ${QARGS[*]}"
 T_QEMU=$(date +%s)
 set +e

@@ -3,5 +3,5 @@
 # wodim and xorriso on them; docs/side-by-side.md is written from that run.
 .PHONY: check-kernel
 
-check-kernel: all
+check-kernel: all build/faults/fault_shim.so
 	bash test/rig/qemu-guest.sh build/kernel-rig

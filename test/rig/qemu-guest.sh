@@ -149,6 +149,12 @@ if [ -f "$ROOT/build/cdperf/core.so" ]; then
 else
   log "WARNING: $ROOT/build/cdperf/core.so not built (run make): the cdperf checks will fail"
 fi
+if [ -f "$ROOT/build/faults/fault_shim.so" ]; then   # test/kernel/faults.lua's LD_PRELOAD shim
+  cp "$ROOT/build/faults/fault_shim.so" "$IR/opt/cdperf/lib/fault_shim.so"
+  copy_libs "$ROOT/build/faults/fault_shim.so"
+else
+  log "WARNING: $ROOT/build/faults/fault_shim.so not built (make faults-shim): the fault checks will fail"
+fi
 cp "$ROOT"/test/kernel/*.lua "$IR/opt/cdperf/test/"
 cp "$ROOT/test/rig/guest/init" "$IR/init"
 chmod 755 "$IR/init"

@@ -92,7 +92,10 @@ function report.build(snap, opts)
     r.estimates = {}
     for i, e in ipairs(list) do
       local secs, detail = speeds.estimate(snap, r.size.bytes, e)
-      r.estimates[i] = { write = e.write, seconds = secs, error = not secs and detail or nil }
+      local d = secs and type(detail) == "table" and detail or {}
+      r.estimates[i] = { write = e.write, seconds = secs, error = not secs and detail or nil,
+        data_seconds = d.data_seconds, overhead_seconds = d.overhead_seconds, verify_seconds = d.verify_seconds,
+        source = d.source, strategy = d.strategy, average_kBps = d.average_kBps }
       if secs and i == 1 then
         for _, n in ipairs(detail.notes) do r.speeds.notes[#r.speeds.notes + 1] = n end
       end

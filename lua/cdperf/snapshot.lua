@@ -271,8 +271,23 @@ function snapshot.take(drive, opts)
     end
   end
 
+  -- The feature list's header carries the current profile: with features asked for, one
+  -- GET CONFIGURATION answers both (the short profile query only when that read fails).
+  local features_read = false
   for _, p in ipairs(snapshot.PARTS) do
-    if not p.medium and not p.last and want[p.name] then read_part(p) end
+    if p.name == "profile" and want.profile and want.features then
+      read_part(PART.features)
+      features_read = true
+      local code = type(snap.features) == "table" and math.tointeger(snap.features.current_profile)
+      if code and code >= 0 and code <= 0xFFFF then
+        local prof = media.profile(code)
+        snap.profile = { code = code, name = prof.name, class = prof.class }
+      else
+        read_part(p)
+      end
+    elseif not p.medium and not p.last and want[p.name] then
+      read_part(p)
+    end
   end
   -- The medium's parts need the profile; without a profile there is nothing to ask for.
   if want.profile or snap.profile then
@@ -286,7 +301,7 @@ function snapshot.take(drive, opts)
   end
 
   for _, p in ipairs(snapshot.PARTS) do
-    if p.last and want[p.name] then read_part(p) end
+    if p.last and want[p.name] and not (p.name == "features" and features_read) then read_part(p) end
   end
 
   -- A medium change reported after the profile was read: check the profile once more.

@@ -650,6 +650,12 @@ function speeds.estimate(source, bytes, entry)
     end
     secs = secs * 2
   end
+  -- The figure a stopwatch would show (overheads, physics) where the medium is known;
+  -- detail.data_seconds keeps the data alone, detail.curve_seconds the curve's integral.
+  detail.curve_seconds = detail.curve_seconds or secs
+  if type(detail.seconds) == "number" and not judge.number(detail.seconds) and detail.seconds >= 0 then
+    return detail.seconds, detail
+  end
   return secs, detail
 end
 

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 mkdir -p build/check
 
 MAKE=${MAKE:-make}
-all_steps="lint warnings busted rockspec windows wine asan valgrind fuzz kernel"
+all_steps="lint doc warnings busted rockspec windows wine asan valgrind fuzz kernel"
 steps=${*:-$all_steps}
 passed=0 failed=0 skipped=0 failed_steps=""
 
@@ -63,6 +63,7 @@ run_step() {
 for s in $steps; do
   case "$s" in
     lint) run_step lint $MAKE -s lint ;;
+    doc) run_step doc $MAKE -s check-doc ;;
     warnings) run_step warnings $MAKE -s check-warnings ;;
     busted) run_step busted $MAKE -s busted BUSTED_FLAGS="-o TAP" ;;
     rockspec) run_step rockspec $MAKE -s check-rockspec ;;

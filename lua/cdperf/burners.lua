@@ -1,4 +1,4 @@
--- cdperf.burners: hand a chosen speed to the program that will burn the disc.
+--- cdperf.burners: hand a chosen speed to the program that will burn the disc.
 -- For each burner: the argv words that make it ask for a speed-list entry,
 -- and the kB/s it will then send the drive.  Every rule below was read in the
 -- tool's own source (file and function named at the rule); the arithmetic is
@@ -15,12 +15,14 @@
 --        the tool sends exactly entry.write; if not, argv is the nearest the
 --        tool can say and note says what it sends instead.
 -- A tool that cannot write the class (growisofs CD, wodim BD) gives nil, message.
+-- @module cdperf.burners
 
 local media = require "cdperf.media"
 local format = require "cdperf.format"
 
 local burners = {}
 
+--- The burners cdperf knows: `{ "growisofs", "xorriso", "cdrskin", "wodim", "cdrecord" }`.
 burners.tools = { "growisofs", "xorriso", "cdrskin", "wodim", "cdrecord" }
 
 local fmt, floor, abs = string.format, math.floor, math.abs
@@ -436,6 +438,16 @@ local PLANS = {
 --- argv words that make `tool` ask for `entry` on a medium of `class`, and
 -- { exact =, note =, requested =, command = }; nil, message if the tool
 -- cannot write that class.
+-- @tparam string tool one of `tools`
+-- @param entry a speed-list entry, or "max" | "min"
+-- @tparam string class the media class
+-- @tparam[opt] table opts `list` (the drive's speed list, in its order), `profile`
+-- @treturn {string,...} the argv words, e.g. `{ "-speed=4" }`
+-- @treturn table `{ exact =, note =, requested =, command = }`
+-- @return[2] nil
+-- @treturn[2] string message
+-- @raise on a bad argument
+-- @usage local argv, info = burners.argument("growisofs", entry, "dvd")
 function burners.argument(tool, entry, class, opts)
   opts = check_args("argument", tool, entry, class, opts)
   local p, msg = PLANS[tool](entry, class, opts)
@@ -446,6 +458,15 @@ end
 --- The kB/s `tool` sends the drive for argument(tool, entry, class, opts), and
 -- the command ("SET STREAMING" | "SET CD SPEED"); nil, message if it sends
 -- none.  "max"/"min" need opts.list: the tools pick from the drive's list.
+-- @tparam string tool
+-- @param entry
+-- @tparam string class
+-- @tparam[opt] table opts
+-- @treturn integer kB/s
+-- @treturn string the command
+-- @return[2] nil
+-- @treturn[2] string message
+-- @raise on a bad argument
 function burners.requested(tool, entry, class, opts)
   opts = check_args("requested", tool, entry, class, opts)
   if (entry == "max" or entry == "min") and not opts.list then

@@ -2,18 +2,22 @@
 -- bin/cdperf calls cli.main(arg).  Each command is a module with `help`,
 -- `configure(parser)` (its argparse options) and `run(args)` -> exit code; the report is
 -- the default command, so `cdperf -d /dev/sr0` and `cdperf report -d /dev/sr0` are one.
+-- @module cdperf.cli
 
 local cli = {}
 
+--- The program's name in messages and usage lines: `"cdperf"`.
 cli.PROG = "cdperf"
 
--- Exit codes (also in --help and the README).
+--- Exit codes (also in the help, the README and cdperf(1)): `{ ok = 0, drive = 1,
+-- usage = 2, disobeyed = 3, no_drive = 4 }`.
 cli.EXIT = { ok = 0, drive = 1, usage = 2, disobeyed = 3, no_drive = 4 }
 
+--- The sentence about the exit codes that ends every command's help.
 cli.EXIT_HELP = "Exit status: 0 every drive reported; 1 a drive could not be opened or read for what was "
   .. "asked; 2 bad usage; 3 --apply: the drive did not obey; 4 no drive found."
 
--- name -> module; the first, the report, is the default.
+--- The commands: a list of `{ name =, module = }`; the first, the report, is the default.
 cli.COMMANDS = {
   { name = "report", module = "cdperf.cli_report" },
   { name = "record", module = "cdperf.cli_record" },
@@ -35,8 +39,11 @@ function cli.need(name)
   return m
 end
 
---- Write one line to stdout / stderr.
+--- Write one line to stdout.
+-- @tparam string s
 function cli.out(s) io.stdout:write(s, "\n") end
+--- Write one line to stderr, after "cdperf: ".
+-- @tparam string s
 function cli.warn(s) io.stderr:write(cli.PROG, ": ", s, "\n") end
 
 --- The device name as it may be shown (iSCSI passwords hidden).

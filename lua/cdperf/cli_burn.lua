@@ -1,5 +1,6 @@
---- cdperf.cli_burn: `cdperf burn -d DEV [-p POLICY] [--log FILE] -- TOOL ARGS...`
+--- cdperf.cli_burn: the command `cdperf burn` (see cdperf(1)).
 --
+-- `cdperf burn -d DEV [-p POLICY] [--log FILE] -- TOOL ARGS...`:
 -- One snapshot of the drive, the speed the policy picks, the words that make TOOL ask
 -- for it (cdperf.handoff / cdperf.burners) put into TOOL's arguments in place of any
 -- speed words given, then TOOL runs with its output read as it comes (stderr merged
@@ -7,6 +8,7 @@
 -- progress bar on stderr with the elapsed time beside cdperf's estimate; its other
 -- lines pass through to stderr.  At the end the estimate meets the clock on stdout,
 -- --log appends one JSON line, and cdperf exits with TOOL's exit status.
+-- @module cdperf.cli_burn
 
 local cli = require "cdperf.cli"
 local cdperf = require "cdperf"
@@ -16,6 +18,7 @@ local command = {}
 local EXIT, die, out = cli.EXIT, cli.die, cli.out
 local fmt = string.format
 
+--- The command's description (the first paragraph of its help).
 command.help = "Pick a write speed by policy, hand it to the burner (growisofs, xorriso, cdrskin, wodim, "
   .. "cdrecord) in its own words, run it with one progress bar, and compare the burn with cdperf's estimate."
 
@@ -71,6 +74,10 @@ local function clock()
   end
   return os.time()
 end
+--- Seconds, as finely as the system tells without a C helper (/proc/uptime on Linux,
+-- else os.time); specs replace it.
+-- @treturn number
+-- @function clock
 command.clock = clock
 
 local function stderr_is_terminal()
@@ -232,6 +239,10 @@ local function run(argv, on_line)
   return code or 0
 end
 
+--- Run `cdperf burn` with `argv` (the words after "burn").
+-- @tparam {string,...} argv
+-- @treturn integer the exit status: the burner's, or 1/2 before it runs
+-- @raise cli.die's error object (cdperf.cli.main turns it into a message and a status)
 function command.main(argv)
   local args = parse(argv)
   local speeds, format = cdperf.speeds, cdperf.format

@@ -1,6 +1,7 @@
 --- cdperf.cli_record: `cdperf record -d DEV -o FILE`: read a drive once through a recorder
 -- (cdperf.record) and write the recording, a file to send with a bug report
 -- (docs/recording.md).  Progress on stderr; the commands it sent listed at the end.
+-- @module cdperf.cli_record
 
 local cli = require "cdperf.cli"
 local cdperf = require "cdperf"
@@ -10,6 +11,7 @@ local command = {}
 local EXIT, die, out = cli.EXIT, cli.die, cli.out
 local fmt = string.format
 
+--- The command's description (the first paragraph of its help).
 command.help = "Record a drive: every command cdperf sends it and the drive's exact answer, with the "
   .. "snapshot, in one file (no serial numbers) that `cdperf -e FILE` and `cdperf -d replay:FILE` read back. "
   .. "Send the file with a bug report."
@@ -47,6 +49,10 @@ local function answer_text(ex)
   return "GOOD"
 end
 
+--- Run `cdperf record` with `argv` (the words after the command's name).
+-- @tparam {string,...} argv
+-- @treturn integer the exit status (cdperf.cli.EXIT)
+-- @raise cli.die's error object (cdperf.cli.main turns it into a message and a status)
 function command.main(argv)
   local args = parse(argv)
   local record = cli.need "cdperf.record"

@@ -1,5 +1,6 @@
 --- cdperf.cli_report: `cdperf [report]`, the default command: one snapshot per drive,
 -- then the report (text, JSON or a peer tool's lines) as pure functions of it.
+-- @module cdperf.cli_report
 
 local cli = require "cdperf.cli"
 local cdperf = require "cdperf"
@@ -8,6 +9,7 @@ local command = {}
 
 local EXIT, die, out = cli.EXIT, cli.die, cli.out
 
+--- The command's description (the first paragraph of its help).
 command.help = "Report the speeds optical drives support for the disc they hold, recommend one and "
   .. "estimate burn times (MMC GET PERFORMANCE, mode page 2Ah)."
 
@@ -62,6 +64,10 @@ local function list_models(json)
   return EXIT.ok
 end
 
+--- Run `cdperf [report]` with `argv` (the words after the command's name).
+-- @tparam {string,...} argv
+-- @treturn integer the exit status (cdperf.cli.EXIT)
+-- @raise cli.die's error object (cdperf.cli.main turns it into a message and a status)
 function command.main(argv)
   local args = #argv == 0 and DEFAULTS or parse(argv)
   if args.version then

@@ -1,6 +1,7 @@
 --- cdperf.cli_test: `cdperf test`: measure what the drive really does (cdperf.measure),
 -- optionally probe each offered read speed (cdperf.probe); print the measured curve beside
 -- the claimed one, as text, JSON or an SVG picture.
+-- @module cdperf.cli_test
 
 local cli = require "cdperf.cli"
 local cdperf = require "cdperf"
@@ -10,6 +11,7 @@ local command = {}
 local EXIT, die, out = cli.EXIT, cli.die, cli.out
 local fmt = string.format
 
+--- The command's description (the first paragraph of its help).
 command.help = "Measure a drive: timed reads across the disc (the real speed curve and how the drive spins), "
   .. "and with --probe whether it obeys each read speed it offers."
 
@@ -126,6 +128,10 @@ local function open(args)
   return drive, cli.display(args.device), nil
 end
 
+--- Run `cdperf test` with `argv` (the words after the command's name).
+-- @tparam {string,...} argv
+-- @treturn integer the exit status (cdperf.cli.EXIT)
+-- @raise cli.die's error object (cdperf.cli.main turns it into a message and a status)
 function command.main(argv)
   local args = parse(argv)
   if not args.device and not args.emulate then die("give a drive with -d DEVICE (or -e MODEL)", EXIT.usage) end

@@ -1,9 +1,10 @@
--- cdperf.disc: the disc itself.  What the drive can do with it (GET CONFIGURATION
+--- cdperf.disc: the disc itself.  What the drive can do with it (GET CONFIGURATION
 -- features), who made it (media ID: DVD+R/+RW ADIP, DVD-R/-RW pre-pit data, BD Disc
 -- Information) and what a CD-R/RW says of itself (ATIP: disc type, manufacturer, the
 -- speeds it is rated for).
 --
 -- Three layers, each usable alone:
+--
 --  * decoders: pure functions of the response bytes (decode_features, decode_adip,
 --    decode_prepit, decode_di, decode_atip).  Each bounds-checks everything, never reads
 --    past min(bytes received, the structure's own length + its header), and returns a
@@ -11,10 +12,16 @@
 --    disc are cut at the first NUL (as the C tools print them with %.Ns) and every byte
 --    outside printable ASCII becomes "?", so no text from a drive can break a line.
 --  * readers on a drive's raw pass-through (drive:command): features(drive),
---    media_id(drive, opts), atip(drive); the Drive methods of the same names.
---  * pure functions of a snapshot: media_text, rating, defect_management, matches.
+--    media_id(drive, opts), atip(drive); the Drive methods of the same names. Each
+--    returns its table or nil, message, info.
+--  * pure functions of a snapshot: mediainfo_text, names, matches, rating,
+--    defect_management, verify_note.
+--
 -- And the encoders the emulator answers with (encode_*): what a decoder returns, an
 -- encoder turns back into the bytes, so a model or a snapshot answers as the drive did.
+-- @module cdperf.disc
+-- @usage local m = drive:media_id()      -- or disc.media_id(drive)
+-- if m then print(m.text, disc.mediainfo_text(m)) end   --> MKM-003-00   MKM/003
 
 local disc = {}
 
@@ -39,11 +46,15 @@ local function be32(s, i)
 end
 
 --- Bytes as lowercase hex digits (the form snapshots keep bytes in).
+-- @tparam string s
+-- @treturn string
 function disc.hex(s)
   return (s:gsub(".", function(c) return fmt("%02x", byte(c)) end))
 end
 
 --- Hex digits as bytes, or nil when `h` is no even string of hex digits.
+-- @param h
+-- @treturn string|nil
 function disc.unhex(h)
   if type(h) ~= "string" or #h % 2 ~= 0 or h:find("[^%x]") then return nil end
   return (h:gsub("%x%x", function(x) return char(tonumber(x, 16)) end))
@@ -151,6 +162,10 @@ end
 -- data_length =, truncated = bool }.  `truncated`: the header counts more bytes than came,
 -- or the last descriptor runs past them (it is left out).  nil, message when there is
 -- no header.
+-- @tparam string bytes
+-- @treturn table
+-- @return[2] nil
+-- @treturn[2] string message
 function disc.decode_features(bytes)
   if type(bytes) ~= "string" then return nil, fmt("GET CONFIGURATION: bytes expected, got %s", type(bytes)) end
   if #bytes < 8 then
@@ -196,6 +211,11 @@ local function feature(features, code)
   if f == nil then f = features[tostring(code)] end
   return type(f) == "table" and f or nil
 end
+--- A feature of a features table by code, whether the keys are integers or (from JSON) strings.
+-- @tparam table features as `decode_features` returns them
+-- @tparam integer code e.g. 0x0107
+-- @treturn table|nil the feature
+-- @function feature
 disc.feature = feature
 
 -- ---------------------------------------------------------------------------
@@ -220,6 +240,10 @@ local ADIP_CATEGORY = { [0x9] = "DVD+RW", [0xA] = "DVD+R", [0xD] = "DVD+RW DL", 
 -- text = "MKM-003-00", source = "ADIP", book = "DVD+R", book_version = } (ADIP bytes 19-26,
 -- 27-29, 30, as dvd+rw-mediainfo reads them).  An ADIP of zeros gives empty strings,
 -- text "" and empty = true (tgt's blank DVD+R).
+-- @tparam string bytes the READ DVD STRUCTURE answer, header included
+-- @treturn table
+-- @return[2] nil
+-- @treturn[2] string message
 function disc.decode_adip(bytes)
   local total, msg = structure_bytes("ADIP", bytes, 4 + 31)
   if not total then return nil, msg end
@@ -237,6 +261,10 @@ end
 --- DVD-R/-RW pre-pit data (format 0Eh): field IDs 3 and 4 carry the manufacturer ID in two
 -- 6-byte halves: { manufacturer = "TDK502", media_type = "sakuM3", text = "TDK502sakuM3",
 -- source = "pre-pit" } (dvd+rw-mediainfo prints the halves with %6.6s%-6.6s).
+-- @tparam string bytes
+-- @treturn table
+-- @return[2] nil
+-- @treturn[2] string message
 function disc.decode_prepit(bytes)
   local total, msg = structure_bytes("pre-pit data", bytes, 4 + 31)
   if not total then return nil, msg end
@@ -258,6 +286,10 @@ end
 --- BD Disc Information (the first DI unit): { manufacturer = "VERBAT", media_type = "IMe",
 -- revision = 0, text = "VERBAT-IMe-000", source = "DI", disc_type_id = "BDR" } (DI bytes
 -- 100-105, 106-108, 111; 8-10).  nil, message unless the unit starts with "DI".
+-- @tparam string bytes
+-- @treturn table
+-- @return[2] nil
+-- @treturn[2] string message
 function disc.decode_di(bytes)
   local total, msg = structure_bytes("Disc Information", bytes, 4 + 109)
   if not total then return nil, msg end
@@ -346,6 +378,10 @@ for _, e in ipairs(ATIP_MAKERS) do
 end
 
 --- The manufacturer a CD-R/RW's lead-in start (minute, second, frame) names, or nil.
+-- @tparam integer m minute
+-- @tparam integer s second
+-- @tparam integer f frame
+-- @treturn string|nil
 function disc.atip_manufacturer(m, s, f)
   if m ~= 97 or math.type(s) ~= "integer" or math.type(f) ~= "integer" then return nil end
   return MAKER[s * 100 + f // 10 * 10]
@@ -358,10 +394,17 @@ local CLV_SPEEDS = {
   [1] = { [1] = 2, [2] = 4, [3] = 6, [4] = 10 },
   [2] = { [1] = 2, [2] = 4, [3] = 8, [6] = 16, [8] = 24, [9] = 32, [10] = 40, [11] = 48 },
 }
+--- The CLV recording speed codes of ATIP A1 by CD-RW sub-type (0 standard speed, 1 High
+-- Speed, 2 Ultra Speed): `CLV_SPEEDS[sub_type][code]` = x.
+-- @table CLV_SPEEDS
 disc.CLV_SPEEDS = CLV_SPEEDS
 local CDRW_CLASS = { [0] = "standard speed", [1] = "High Speed", [2] = "Ultra Speed" }
 
 --- The LBA of an ATIP time (minutes 90 and up are the negative LBAs before 00:00:00).
+-- @tparam integer m
+-- @tparam integer s
+-- @tparam integer f
+-- @treturn integer
 function disc.msf_lba(m, s, f)
   local n = (m * 60 + s) * 75 + f
   if m >= 90 then return n - 450150 end
@@ -381,6 +424,10 @@ end
 -- lead-in start; nil when unlisted), clv_low =, clv_high = (A1 codes), lowest_speed =,
 -- highest_speed = (x, CD-RW with valid A1 only) }.  nil, message on fewer than 15 bytes
 -- or a time that is none.
+-- @tparam string bytes
+-- @treturn table
+-- @return[2] nil
+-- @treturn[2] string message
 function disc.decode_atip(bytes)
   if type(bytes) ~= "string" then return nil, fmt("ATIP: bytes expected, got %s", type(bytes)) end
   if #bytes < 4 then return nil, fmt("ATIP: %d bytes, less than the 4-byte header", #bytes) end
@@ -445,7 +492,10 @@ local function decode_failure(name, msg)
   return nil, msg, { kind = "decode", command = name }
 end
 
-disc.FEATURES_ALLOC = 4096       -- enough for any drive's list; read again when it is not
+--- The allocation length of the first GET CONFIGURATION (4096): enough for any drive's
+-- list; read again when it is not.
+disc.FEATURES_ALLOC = 4096
+--- The largest GET CONFIGURATION cdperf asks for (65532 bytes).
 disc.FEATURES_MAX = 65532
 
 local function features_cdb(alloc)
@@ -455,6 +505,9 @@ end
 --- Every feature the drive has (GET CONFIGURATION, RT 00b), read in full: when the header
 -- counts more than the first read could hold, asked once more for all of it.  `drive`
 -- has :command (a drive).  Returns decode_features' table or nil, message, info.
+-- @param drive an open drive
+-- @treturn table
+-- @return[2] nil, message, info
 function disc.features(drive)
   local alloc = disc.FEATURES_ALLOC
   local data, msg, info = send(drive, features_cdb(alloc), alloc)
@@ -481,6 +534,10 @@ end
 local ADIP = { 0, 0x11, 4 + 256, "decode_adip", " (ADIP, format 11h)", "ADIP" }
 local PREPIT = { 0, 0x0E, 4 + 40, "decode_prepit", " (pre-pit, format 0Eh)", "pre-pit" }
 local DI = { 1, 0x00, 128, "decode_di", " (BD Disc Information)", "DI" }
+--- Which structure holds the media ID of a profile: profile code -> `{ media type,
+-- format, allocation, decoder name, label, source }` (pre-pit for DVD-R/-RW, ADIP for
+-- DVD+R/+RW, DI for BD-R/RE).
+-- @table MEDIA_ID_STRUCTURE
 disc.MEDIA_ID_STRUCTURE = {
   [0x11] = PREPIT, [0x13] = PREPIT, [0x14] = PREPIT, [0x15] = PREPIT, [0x16] = PREPIT, [0x17] = PREPIT,
   [0x1A] = ADIP, [0x1B] = ADIP, [0x2A] = ADIP, [0x2B] = ADIP,
@@ -488,6 +545,9 @@ disc.MEDIA_ID_STRUCTURE = {
 }
 
 --- The READ DVD STRUCTURE CDB that reads the media ID of a profile, or nil.
+-- @tparam integer profile
+-- @treturn string|nil the CDB
+-- @treturn integer the allocation length
 function disc.media_id_cdb(profile)
   local s = disc.MEDIA_ID_STRUCTURE[profile]
   if not s then return nil end
@@ -495,9 +555,13 @@ function disc.media_id_cdb(profile)
 end
 
 --- The disc's media ID: ADIP for DVD+R/+RW, pre-pit data for DVD-R/-RW, Disc Information
--- for BD-R/RE (design section 8).  opts.profile (or a profile code as `opts`) saves the
+-- for BD-R/RE.  opts.profile (or a profile code as `opts`) saves the
 -- GET CONFIGURATION that asks which medium it is.  nil, message, info when the medium has
 -- none (info.kind "medium") or the drive fails.
+-- @param drive an open drive
+-- @param[opt] opts a profile code or `{ profile = }`
+-- @treturn table
+-- @return[2] nil, message, info
 function disc.media_id(drive, opts)
   local profile = type(opts) == "table" and opts.profile or opts
   if profile ~= nil and math.type(profile) ~= "integer" then
@@ -523,10 +587,14 @@ function disc.media_id(drive, opts)
   return m
 end
 
+--- The READ TOC/PMA/ATIP CDB (format 0100b, 32 bytes) that reads a CD's ATIP.
 disc.ATIP_CDB = pack(">BBBBBBBI2B", 0x43, 0x02, 0x04, 0, 0, 0, 0, 32, 0)
 
 --- A CD-R/RW's ATIP (READ TOC/PMA/ATIP format 0100b): decode_atip's table, or nil,
 -- message, info.
+-- @param drive an open drive
+-- @treturn table
+-- @return[2] nil, message, info
 function disc.atip(drive)
   local data, msg, info = send(drive, disc.ATIP_CDB, 32, " (ATIP)")
   if not data then return nil, msg, info end
@@ -552,6 +620,8 @@ end
 
 --- The media ID as dvd+rw-mediainfo prints it after " Media ID:" ("MKM/003",
 -- "TDK502sakuM3", "VERBAT/IMe"), or nil.
+-- @tparam table m a media ID
+-- @treturn string|nil
 function disc.mediainfo_text(m)
   local man, typ = str_field(m, "manufacturer"), str_field(m, "media_type")
   if not man or not typ then return nil end
@@ -565,6 +635,8 @@ end
 --- The names a policy's media=PATTERN is matched against: the media ID ("MKM-003-00"),
 -- dvd+rw-mediainfo's form ("MKM/003"), manufacturer and type joined ("MKM-003"), and for
 -- a CD the ATIP manufacturer's name.
+-- @tparam table snap a snapshot
+-- @treturn {string,...}
 function disc.names(snap)
   local out = {}
   local m = type(snap) == "table" and snap.media_id
@@ -583,6 +655,8 @@ end
 
 --- A policy pattern as a Lua pattern: * any run, ? one character, the rest literal,
 -- anchored, case-insensitive (both sides are lowered).
+-- @tparam string glob
+-- @treturn string
 function disc.pattern(glob)
   local p = glob:lower():gsub("[%^%$%(%)%%%.%[%]%+%-]", "%%%0"):gsub("%*", ".*"):gsub("%?", ".")
   return "^" .. p .. "$"
@@ -590,6 +664,10 @@ end
 
 --- Whether the disc's media ID (or ATIP manufacturer) matches the pattern; and the name
 -- it matched, or the names it did not.
+-- @tparam table snap a snapshot
+-- @tparam string glob
+-- @treturn boolean
+-- @return the name it matched, or the list of names
 function disc.matches(snap, glob)
   local pat = disc.pattern(glob)
   local names = disc.names(snap)
@@ -601,6 +679,9 @@ end
 
 --- The disc's own rating: the fastest it is made for, as an x factor of its class, and where
 -- that was read; nil when the disc says nothing (only CD-RW ATIP carries a speed range).
+-- @tparam table snap a snapshot
+-- @treturn number|nil x
+-- @treturn string where it was read, e.g. "ATIP of the CD-RW (High Speed): 4x..10x"
 function disc.rating(snap)
   local a = type(snap) == "table" and snap.atip
   if type(a) ~= "table" then return nil end
@@ -617,6 +698,8 @@ end
 -- unknown) } for DVD-RAM (always), BD-RE and BD-R formatted with spare areas (feature
 -- 0024h current; a BD-RE counts as formatted when the features were not read); nil for
 -- other media.
+-- @tparam table snap a snapshot
+-- @treturn table|nil
 function disc.defect_management(snap)
   local code = profile_code(snap)
   local f = type(snap) == "table" and type(snap.features) == "table" and snap.features or nil
@@ -642,6 +725,8 @@ end
 
 --- The note for an estimate under defect management: why the time counts a verify pass
 -- and how to avoid it.
+-- @tparam table dm as `defect_management` returns it
+-- @treturn string
 function disc.verify_note(dm)
   local how
   if dm.stream_recording == false then
@@ -703,6 +788,9 @@ local function feature_data(code, f)
 end
 
 --- One feature descriptor's bytes: code, version/persistent/current, length, data.
+-- @tparam integer code
+-- @tparam table f the feature
+-- @treturn string
 function disc.encode_feature(code, f)
   local d = feature_data(code, f):sub(1, 252)
   d = d .. string.rep("\0", (4 - #d % 4) % 4)
@@ -713,6 +801,10 @@ end
 --- A whole GET CONFIGURATION answer from { current_profile =, profiles =, current_profiles =,
 -- [code] = feature, ... } (the features in code order, Profile List built from `profiles`),
 -- honouring RT (0 all, 1 current, 2 only `start`) and the starting feature.
+-- @tparam table t a features table
+-- @tparam[opt=0] integer rt
+-- @tparam[opt=0] integer start
+-- @treturn string
 function disc.encode_features(t, rt, start)
   rt, start = rt or 0, start or 0
   local codes = {}
@@ -758,6 +850,10 @@ local CD, DVD, BD = set(0x08, 0x09, 0x0A), set(0x10, 0x11, 0x12, 0x13, 0x14, 0x1
 -- loaded (0: none), as decode_features returns them; `opts`: no_get_performance (no Real
 -- Time Streaming: it promises GET PERFORMANCE), page_2a_speeds (MP2A).  The emulator's
 -- GET CONFIGURATION for a model that names its profiles; a model's `features` patch it.
+-- @tparam {integer,...} supported profile codes
+-- @tparam integer current
+-- @tparam[opt] table opts
+-- @treturn table
 function disc.derive_features(supported, current, opts)
   opts = opts or {}
   local has, list, seen = {}, {}, {}
@@ -828,6 +924,9 @@ end
 
 --- `base` (a features table) with a model's `patch` applied: { [code] = { fields } } merges
 -- into that feature (adding it when absent), { [code] = { absent = true } } removes it.
+-- @tparam table base
+-- @tparam[opt] table patch
+-- @treturn table
 function disc.patch_features(base, patch)
   if type(patch) ~= "table" then return base end
   for k, p in pairs(patch) do
@@ -858,6 +957,8 @@ end
 
 --- The structure that carries `m` (a media_id table) for its source: ADIP (256 bytes),
 -- pre-pit (fields 1-5, 40 bytes), DI (one 112-byte unit).
+-- @tparam table m
+-- @treturn string
 function disc.encode_media_id(m)
   local rev = int_or(m.revision, 0, 0, 255)
   if m.source == "pre-pit" then
@@ -885,6 +986,8 @@ local function msf_bytes(t, d)
 end
 
 --- The READ TOC/PMA/ATIP format 0100b answer for an atip table (24 bytes after the header).
+-- @tparam table a
+-- @treturn string
 function disc.encode_atip(a)
   local erasable = a.erasable == true or a.disc_type == "CD-RW"
   local b4 = 0x80 | (int_or(a.indicative_writing_power, 4, 0, 7) << 4) | (a.ddcd and 8 or 0)

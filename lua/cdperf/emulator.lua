@@ -1,28 +1,48 @@
 --- cdperf.emulator: an MMC drive written in Lua, driven by a model table.
 --
--- local emulator = require "cdperf.emulator"
--- local emu = emulator.new(emulator.models.lg_wh16ns40_bdr)
--- local data, sense = emu:command(cdb, direction, arg)    -- or emu(cdb, direction, arg)
+-- `emulator.new(model [, opts])` returns an object usable as a device: give it to
+-- `cdperf.open`, or call `emu:command(cdb, direction, arg)` (or `emu(cdb, direction, arg)`)
+-- yourself. direction is "in" (arg = allocation length, an integer), "out" (arg = the
+-- parameter bytes, a string) or "none" (arg ignored). A good command returns the data
+-- ("" for "out"/"none"), cut to the allocation length; a CHECK CONDITION returns nil and
+-- 18 bytes of fixed-format sense (70h, key @2, additional length 10 @7, ASC @12, ASCQ @13;
+-- for INVALID FIELD the sense-key-specific field pointer is filled in @15-17). Misuse by
+-- the caller (bad cdb, wrong direction, wrong arg type, parameter bytes that disagree with
+-- the CDB) raises a Lua error instead.
 --
--- direction is "in" (arg = allocation length, an integer), "out" (arg = the parameter
--- bytes, a string) or "none" (arg ignored). A good command returns the data ("" for
--- "out"/"none"), cut to the allocation length; a CHECK CONDITION returns nil and 18 bytes
--- of fixed-format sense (70h, key @2, additional length 10 @7, ASC @12, ASCQ @13; for
--- INVALID FIELD the sense-key-specific field pointer is filled in @15-17). Misuse by the
--- caller (bad cdb, wrong direction, wrong arg type, parameter bytes that disagree with the
--- CDB) raises a Lua error instead.
+-- **Models.** A model uses the shapes the Drive methods return, so what goes in comes
+-- back out (every field optional; `emulator.new` checks each with `cdperf.model_check`
+-- and raises on a wrong one):
 --
--- Commands: TEST UNIT READY 00h, REQUEST SENSE 03h, INQUIRY 12h, GET CONFIGURATION 46h
+-- * `name`, `source` (the capture it was made from)
+-- * `inquiry = { vendor =, product =, revision =, peripheral_type = }`
+-- * `profile` (the current profile code; 0 no medium), `capacity` (sectors),
+--   `supported_profiles = { codes }`
+-- * `write_speeds` (write-speed descriptors), `performance = { read =, write = }`
+--   (nominal descriptors), `exceptions = { read =, write = }`, `read_speeds` (kB/s the
+--   drive may be set to for reading)
+-- * `capabilities` (as `Drive:capabilities` returns it)
+-- * `media_id`, `atip`, `features` (patches of the feature list:
+--   `{ [0x0038] = { current = true } }`)
+-- * `unsupported = { [0xAC] = true }`: opcodes answered ILLEGAL REQUEST 20h/00h
+-- * `timing` (a clock for READ: `cdperf.emulator_clock`)
+-- * `quirks` (below)
+--
+-- A snapshot (`cdperf.snapshot`) is a model too: it answers as the drive did.
+--
+-- **Commands:** TEST UNIT READY 00h, REQUEST SENSE 03h, INQUIRY 12h, GET CONFIGURATION 46h
 -- (header, Profile List 0000h, Core 0001h; for a model that names its supported_profiles
 -- or features, the whole feature list cdperf.disc.derive_features makes of them, patched
 -- by model.features), MODE SENSE(10) 5Ah page 2Ah/3Fh, GET PERFORMANCE ACh types 00h and
 -- 03h, SET STREAMING B6h, SET CD SPEED BBh, READ TOC/PMA/ATIP 43h format 0100b (ATIP, from
 -- model.atip, CD media only), READ DVD STRUCTURE ADh formats 0Eh (pre-pit, DVD-R/-RW),
 -- 11h (ADIP, DVD+R/+RW), FFh (the list) and, media type 1, 00h (BD Disc Information), the
--- media ID from model.media_id (a disc whose ID fields are empty when it has none).
+-- media ID from model.media_id (a disc whose ID fields are empty when it has none);
+-- with model.timing, READ(10) 28h, READ(12) A8h and READ CAPACITY 25h.
 -- Anything else, or an opcode in model.unsupported: ILLEGAL REQUEST 20h/00h.
 --
--- Choices where MMC leaves room (documented so specs can rely on them):
+-- **Choices where MMC leaves room** (documented so specs can rely on them):
+--
 -- * GET PERFORMANCE Except=01b ("entire"): when the model lists exceptions for that
 --   direction, the answer is the exception descriptors (6 bytes, header Except=1);
 --   otherwise the nominal descriptors (16 bytes, header Except=0).
@@ -45,54 +65,57 @@
 -- * MODE SENSE page control: 0 current, 1 changeable (page of zeros), 2 default (the
 --   model's values), 3 saved -> ILLEGAL REQUEST 39h/00h.
 --
--- Quirks (model.quirks; unknown keys raise an error in new()):
---   header_length = "long"   GET PERFORMANCE DataLength claims 2 descriptors more than exist
---                 | "short"  DataLength counts one descriptor fewer than were sent
---                 | "odd"    DataLength is 3 bytes more (not a multiple of the descriptor
---                            size), and 3 zero bytes follow the descriptors
---                 | "huge"   DataLength = 0xFFFFFFFF
---   one_when_zero            asked for 0 descriptors, GET PERFORMANCE announces and sends 1
---   no_get_performance       GET PERFORMANCE is an invalid opcode (as unsupported[0xAC])
---   page_2a_cd_speeds        page 2Ah lists CD speeds while a non-CD medium is loaded:
---                            true = 8467 7056 5645 4234 2822 1411, or a list of kB/s
---   page_2a_zero             every speed in page 2Ah (and its descriptors) is 0
---   page_2a_repeat_max       every page 2Ah write-speed descriptor repeats the maximum
---   duplicate_descriptors    type 03h answer repeats its last descriptor once (Samsung)
---   end_lba_zero             type 03h descriptors carry End LBA 0 (Lite-On)
---   list_changes_after_set   after the first SET CD SPEED/SET STREAMING that is accepted,
---                            the write-speed list doubles: every descriptor gets a twin at
---                            twice its write speed, listed first (BenQ DQ60)
---   ignores_set_streaming    SET STREAMING returns GOOD and changes nothing
---   streaming_end_lba_strict SET STREAMING End LBA > capacity - 1 -> ILLEGAL REQUEST
---                            21h/00h LBA OUT OF RANGE (LG)
---   pad_to_allocation        GET PERFORMANCE pads with 0xEE bytes up to the allocation
---                            length (tgt)
---   ignore_max_descriptors   GET PERFORMANCE returns all descriptors whatever bytes 8-9
---                            say (tgt)
---   power_on_unit_attention  UNIT ATTENTION 29h/00h pending when the emulator is created
---   block_descriptor         MODE SENSE(10) sends an 8-byte block descriptor even with DBD
---   bad_field_not_ready      INVALID FIELD IN CDB comes with sense key NOT READY (tgt)
---   dvd_structure_refused    READ DVD STRUCTURE answers INVALID FIELD IN CDB (24h/00h, byte
---                            7) for every format (true) or for the formats listed ({ 0x11 }):
---                            drives that keep their ADIP or pre-pit data to themselves
---   features_truncated       GET CONFIGURATION stops after the Profile List and Core (true)
---                            or after that many bytes (a number) while its header still
---                            counts the whole feature list (drives and bridges that send
---                            only the start of a long answer)
+-- **Quirks** (model.quirks; the named misbehaviours of real drives; unknown keys raise an
+-- error in new()):
 --
--- Methods besides command/__call/log:
---   emu:state()        a copy of the state: { profile, capacity, current_read_speed,
---                      current_write_speed, rotation, write_speeds, performance,
---                      list_changed, unit_attention = {asc, ascq} or nil,
---                      last_set_cd_speed = {read, write, rotation} or nil,
---                      last_streaming = {...decoded descriptor...} or nil,
---                      last_sense = the 18 sense bytes REQUEST SENSE would return, or nil,
---                      commands = n }
---   emu:load([profile [, capacity]])  insert a medium (default: the model's), reset the
---                      speeds to the model's, queue UNIT ATTENTION 28h/00h
---   emu:eject()        remove the medium (profile 0), queue UNIT ATTENTION 28h/00h
---   emu:clear_log()    forget the logged CDBs
---   emu.model          the emulator's own copy of the model; emu.name its name (or nil)
+-- * `header_length = "long"`: GET PERFORMANCE DataLength claims 2 descriptors more than
+--   exist; `"short"`: DataLength counts one descriptor fewer than were sent; `"odd"`:
+--   DataLength is 3 bytes more (not a multiple of the descriptor size), and 3 zero bytes
+--   follow the descriptors; `"huge"`: DataLength = 0xFFFFFFFF
+-- * `one_when_zero`: asked for 0 descriptors, GET PERFORMANCE announces and sends 1
+-- * `no_get_performance`: GET PERFORMANCE is an invalid opcode (as unsupported[0xAC])
+-- * `page_2a_cd_speeds`: page 2Ah lists CD speeds while a non-CD medium is loaded:
+--   true = 8467 7056 5645 4234 2822 1411, or a list of kB/s
+-- * `page_2a_zero`: every speed in page 2Ah (and its descriptors) is 0
+-- * `page_2a_repeat_max`: every page 2Ah write-speed descriptor repeats the maximum
+-- * `duplicate_descriptors`: the type 03h answer repeats its last descriptor once (Samsung)
+-- * `end_lba_zero`: type 03h descriptors carry End LBA 0 (Lite-On)
+-- * `list_changes_after_set`: after the first SET CD SPEED/SET STREAMING that is
+--   accepted, the write-speed list doubles: every descriptor gets a twin at twice its
+--   write speed, listed first (BenQ DQ60)
+-- * `ignores_set_streaming`: SET STREAMING returns GOOD and changes nothing
+-- * `streaming_end_lba_strict`: SET STREAMING End LBA > capacity - 1 -> ILLEGAL REQUEST
+--   21h/00h LBA OUT OF RANGE (LG)
+-- * `pad_to_allocation`: GET PERFORMANCE pads with 0xEE bytes up to the allocation
+--   length (tgt)
+-- * `ignore_max_descriptors`: GET PERFORMANCE returns all descriptors whatever bytes 8-9
+--   say (tgt)
+-- * `power_on_unit_attention`: UNIT ATTENTION 29h/00h pending when the emulator is created
+-- * `block_descriptor`: MODE SENSE(10) sends an 8-byte block descriptor even with DBD
+-- * `bad_field_not_ready`: INVALID FIELD IN CDB comes with sense key NOT READY (tgt)
+-- * `dvd_structure_refused`: READ DVD STRUCTURE answers INVALID FIELD IN CDB (24h/00h,
+--   byte 7) for every format (true) or for the formats listed (`{ 0x11 }`): drives that
+--   keep their ADIP or pre-pit data to themselves
+-- * `features_truncated`: GET CONFIGURATION stops after the Profile List and Core (true)
+--   or after that many bytes (a number) while its header still counts the whole feature
+--   list (drives and bridges that send only the start of a long answer)
+-- * `requires_write`: SET CD SPEED and SET STREAMING fail unless the emulator was opened
+--   read-write, as Linux refuses them on a handle opened without `write = true` (EPERM):
+--   `cdperf.open("emulated:NAME", { write = true })` or
+--   `emulator.new(model, { write = true })` opens it so. The command raises in the
+--   emulator (the drive never sees it, it is not logged), so through `cdperf.open` the
+--   failure is `nil`, "SET CD SPEED: device function failed: needs write access: ...",
+--   `{ kind = "device" }` where a real Linux drive gives `kind = "os"`, `code = "EPERM"`
+-- * the timing quirks of `cdperf.emulator_clock`: `caps_at = kBps` (never reads faster),
+--   `minimum_speed = kBps` (a slower speed set is not applied), `obeys_after_next_read`
+--
+-- Every built-in model in lua/cdperf/models/ names the capture it was made from
+-- (`model.source`).
+-- @module cdperf.emulator
+-- @usage local emulator = require "cdperf.emulator"
+-- local model = emulator.deepcopy(emulator.models.lg_wh16ns40_bdr)
+-- model.quirks = { requires_write = true, end_lba_zero = true }
+-- local drive <close> = assert(cdperf.open(emulator.new(model, { write = true })))
 
 local emulator = {}
 
@@ -126,6 +149,10 @@ local RECORDED_MODEL_NAMES = {
 local RECORDED = {}
 for _, name in ipairs(RECORDED_MODEL_NAMES) do RECORDED[name] = true end
 local recorded_models = {}
+--- The built-in models by name (`lg_wh16ns40_bdr`, `nec_nd3540a_dvdprw`, ...; the list:
+-- `model_names()`), each loaded on first use: `pairs` sees only the loaded ones.
+-- `cdperf.open("emulated:NAME")` opens one.
+-- @table models
 emulator.models = setmetatable({}, {
   __index = function(t, name)
     if RECORDED[name] then
@@ -161,6 +188,8 @@ function emulator.load(path)
   return require("cdperf.record").load_model(path)
 end
 
+--- Every built-in model's name, sorted (and the names of models added to `models`).
+-- @treturn {string,...}
 function emulator.model_names()
   local names = {}
   for i, name in ipairs(MODEL_NAMES) do names[i] = name end
@@ -178,10 +207,12 @@ local KNOWN_QUIRKS = {
   ignores_set_streaming = true, streaming_end_lba_strict = true, pad_to_allocation = true,
   ignore_max_descriptors = true, power_on_unit_attention = true, block_descriptor = true,
   bad_field_not_ready = true, dvd_structure_refused = true, features_truncated = true,
+  requires_write = true,
 }
 local emulator_clock = require "cdperf.emulator_clock"   -- time, READ(10)/(12), timing quirks
 for k in pairs(emulator_clock.QUIRKS) do KNOWN_QUIRKS[k] = true end
-emulator.QUIRKS = KNOWN_QUIRKS   -- the quirk names new() accepts (cdperf.model_check reads them)
+--- The quirk names new() accepts (a set: name -> true; cdperf.model_check reads them).
+emulator.QUIRKS = KNOWN_QUIRKS
 local model_check = require "cdperf.model_check"
 local HEADER_LENGTHS = { long = true, short = true, odd = true, huge = true }
 local CD_SPEEDS = { 8467, 7056, 5645, 4234, 2822, 1411 }
@@ -205,7 +236,7 @@ local disc = require "cdperf.disc"
 --- A copy of v with every table in it copied too (specs and benchmarks copy models with it).
 emulator.deepcopy = deepcopy
 
---- Fixed-format sense data, 18 bytes. field: byte index of a bad CDB field (sets SKSV,
+-- Fixed-format sense data, 18 bytes. field: byte index of a bad CDB field (sets SKSV,
 -- C/D=1) or, negative, -1 - byte index of a bad parameter-list field (SKSV, C/D=0).
 local function sense_bytes(key, asc, ascq, field)
   local sks = 0
@@ -214,6 +245,15 @@ local function sense_bytes(key, asc, ascq, field)
   end
   return pack(">BBBI4BI4BBBI3", 0x70, 0, key, 0, 10, 0, asc, ascq, 0, sks)
 end
+--- Fixed-format sense data, 18 bytes, as the emulator answers (for test doubles).
+-- @tparam integer key sense key
+-- @tparam integer asc
+-- @tparam integer ascq
+-- @tparam[opt] integer field byte index of a bad CDB field (sets SKSV, C/D=1) or, negative,
+-- -1 - byte index of a bad parameter-list field (SKSV, C/D=0)
+-- @treturn string 18 bytes
+-- @usage local device = function(cdb) return nil, emulator.sense_bytes(2, 0x3A, 0) end  -- no medium
+-- @function sense_bytes
 emulator.sense_bytes = sense_bytes
 
 local function be16(v) return pack(">I2", v & 0xFFFF) end
@@ -327,9 +367,26 @@ local function snapshot_model(model)
 end
 
 --- Create an emulated drive from a model or a snapshot. The model is copied; it is never changed.
-function emulator.new(model)
+-- @tparam table model a model (see the module) or a snapshot
+-- @tparam[opt] table opts `write = true`: the emulator counts as opened read-write (for
+-- the `requires_write` quirk; `cdperf.open("emulated:NAME", { write = true })` passes
+-- its option along); no other option
+-- @treturn Emu the emulator
+-- @raise on a bad model field, an unknown quirk or a bad option
+function emulator.new(model, opts)
   if type(model) ~= "table" then
     error(string.format("bad argument #1 to 'new' (model table expected, got %s)", type(model)), 2)
+  end
+  if opts ~= nil and type(opts) ~= "table" then
+    error(string.format("bad argument #2 to 'new' (options table expected, got %s)", type(opts)), 2)
+  end
+  for k, v in pairs(opts or {}) do
+    if k ~= "write" then
+      error(string.format("bad argument #2 to 'new' (unknown option '%s'; known: write)", tostring(k)), 2)
+    end
+    if type(v) ~= "boolean" then
+      error(string.format("bad field 'write' (expected a boolean, got %s)", type(v)), 2)
+    end
   end
   for k in pairs(type(model.quirks) == "table" and model.quirks or {}) do
     if not KNOWN_QUIRKS[k] then error(string.format("unknown quirk '%s' in model", tostring(k)), 2) end
@@ -347,6 +404,10 @@ function emulator.new(model)
     if not KNOWN_QUIRKS[k] then error(string.format("unknown quirk '%s' in model", tostring(k)), 2) end
   end
   emulator_clock.check(model, 2)
+  local rw = model.quirks.requires_write
+  if rw ~= nil and type(rw) ~= "boolean" then
+    error(string.format("bad quirk 'requires_write' (expected a boolean, got %s)", type(rw)), 2)
+  end
   local hl = model.quirks.header_length
   if hl ~= nil and not HEADER_LENGTHS[hl] then
     error(string.format("bad quirk 'header_length' (expected long|short|odd|huge, got %s)",
@@ -361,34 +422,57 @@ function emulator.new(model)
   }
   reset_speeds(st, model)
   if model.quirks.power_on_unit_attention then st.unit_attention = { 0x29, 0x00 } end
-  local self = setmetatable({ model = model, name = model.name, st = st, _log = {} }, Emu)
+  local self = setmetatable({ model = model, name = model.name, st = st, _log = {},
+    write = opts ~= nil and opts.write == true }, Emu)
   return self
 end
 
 --- Convenience: an emulator for a built-in model, or nil, message.
-function emulator.open_model(name)
+-- @tparam string name
+-- @tparam[opt] table opts as `new`
+-- @treturn Emu
+-- @return[2] nil, message
+function emulator.open_model(name, opts)
   local m = emulator.models[name]
   if not m then
     return nil, string.format("unknown model '%s' (known: %s)", tostring(name),
       table.concat(emulator.model_names(), ", "))
   end
-  return emulator.new(m)
+  return emulator.new(m, opts)
 end
 
+--- An emulator: a device (`emu(cdb, direction, arg)`) with state. `emu.model` is its own
+-- copy of the model, `emu.name` the model's name (or nil), `emu.write` whether it counts
+-- as opened read-write; `tostring(emu)` is `"cdperf.emulator (NAME)"`.
+-- @type Emu
+
+--- The CDBs it has answered, oldest first (a copy).
+-- @treturn {string,...}
 function Emu:log()
   local t = {}
   for i, v in ipairs(self._log) do t[i] = v end
   return t
 end
 
+--- Forget the logged CDBs.
 function Emu:clear_log() self._log = {} end
 
+--- A copy of the state: `{ profile, capacity, current_read_speed, current_write_speed,
+-- rotation, write_speeds, performance, list_changed, unit_attention = {asc, ascq} or nil,
+-- last_set_cd_speed = {read, write, rotation} or nil, last_streaming = {...decoded
+-- descriptor...} or nil, last_sense = the 18 sense bytes REQUEST SENSE would return, or
+-- nil, commands = n }`.
+-- @treturn table
 function Emu:state()
   local st = deepcopy(self.st)
   st.current_write_speed_old = nil
   return st
 end
 
+--- Insert a medium (default: the model's), reset the speeds to the model's, queue UNIT
+-- ATTENTION 28h/00h.
+-- @tparam[opt] integer profile
+-- @tparam[opt] integer capacity sectors
 function Emu:load(profile, capacity)
   local st, model = self.st, self.model
   if profile ~= nil and math.type(profile) ~= "integer" then
@@ -406,6 +490,7 @@ function Emu:load(profile, capacity)
   st.unit_attention = { 0x28, 0x00 }
 end
 
+--- Remove the medium (profile 0), queue UNIT ATTENTION 28h/00h.
 function Emu:eject()
   self.st.profile = 0
   self.st.unit_attention = { 0x28, 0x00 }
@@ -853,7 +938,27 @@ emulator_clock.install(handlers, DIRECTION, Emu)
 local CDB_LEN = { [0] = 6, [1] = 10, [2] = 10, [4] = 16, [5] = 12 }
 local UA_EXEMPT = { [OP.INQUIRY] = true, [OP.REQUEST_SENSE] = true, [OP.GET_CONFIGURATION] = true }
 
+--- Seconds on the emulator's clock (`cdperf.emulator_clock`): 0 at creation, moved on
+-- only by the work the drive does and by `advance`.
+-- @treturn number
+-- @function Emu:now
+
+--- A function returning the emulator's clock (for `cdperf.measure`'s clock option).
+-- @treturn function
+-- @function Emu:clock
+
+--- Move the clock on (idle time: the spindle keeps turning).
+-- @tparam number seconds >= 0
+-- @function Emu:advance
+
 --- Answer one command.
+-- @tparam string cdb 6, 10, 12 or 16 bytes
+-- @tparam string direction "in", "out" or "none"
+-- @param arg the allocation length ("in") or the parameter bytes ("out")
+-- @treturn string the data (`""` for "out"/"none")
+-- @return[2] nil
+-- @treturn[2] string 18 bytes of sense
+-- @raise on misuse, and for SET CD SPEED/SET STREAMING under `requires_write` without write access
 function Emu:command(cdb, direction, arg)
   if type(cdb) ~= "string" then
     error(string.format("bad argument #1 to 'command' (cdb string expected, got %s)", type(cdb)), 2)
@@ -884,6 +989,14 @@ function Emu:command(cdb, direction, arg)
   if DIRECTION[op] and DIRECTION[op] ~= direction then
     error(string.format("bad argument #2 to 'command' (opcode %02Xh transfers %q, got %q)",
       op, DIRECTION[op], direction), 2)
+  end
+
+  -- Linux sends SET CD SPEED and SET STREAMING only on a handle opened read-write (else
+  -- EPERM, before the drive sees them): the requires_write quirk does the same.
+  if (op == OP.SET_CD_SPEED or op == OP.SET_STREAMING) and self.model.quirks.requires_write and not self.write then
+    error("needs write access: open the drive with cdperf.open(DEVICE, { write = true }) "
+      .. "(an emulator object: emulator.new(model, { write = true })); Linux refuses "
+      .. (op == OP.SET_CD_SPEED and "SET CD SPEED" or "SET STREAMING") .. " on a read-only handle (EPERM)", 0)
   end
 
   local st = self.st

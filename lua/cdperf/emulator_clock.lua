@@ -35,6 +35,7 @@
 --                            ("speeds below 8x are silently not applied")
 --   obeys_after_next_read    a new speed takes effect only after one more read
 --   (ignores_set_streaming, in cdperf.emulator: SET STREAMING changes nothing)
+-- @module cdperf.emulator_clock
 
 local physics = require "cdperf.physics"
 local media = require "cdperf.media"
@@ -44,11 +45,13 @@ local clock = {}
 local fmt, pack, unpack = string.format, string.pack, string.unpack
 local max, min = math.max, math.min
 
+--- The opcodes this module adds: `{ READ_CAPACITY = 0x25, READ10 = 0x28, READ12 = 0xA8 }`.
 clock.OP = { READ_CAPACITY = 0x25, READ10 = 0x28, READ12 = 0xA8 }
 
 --- The quirks this module adds to the emulator's list, with what each takes.
 clock.QUIRKS = { caps_at = "speed", minimum_speed = "speed", obeys_after_next_read = "boolean" }
 
+--- The defaults of model.timing's fields.
 clock.DEFAULTS = { spin_up = 1.5, spin_change = 0.3, access = 0.08, command = 0, read = "cav" }
 
 local TIMING_FIELDS = { limit_rpm = "positive", read = "strategy", rotation = "rotation", spin_up = "seconds",
@@ -234,11 +237,11 @@ function clock.install(handlers, direction, Emu)
     return data:sub(1, alloc)
   end
 
-  --- Seconds on the emulator's clock.
+  -- Seconds on the emulator's clock (documented in cdperf.emulator).
   function Emu:now() return state(self).now end
-  --- A function returning the emulator's clock (for cdperf.measure's clock option).
+  -- A function returning the emulator's clock (for cdperf.measure's clock option).
   function Emu:clock() return function() return state(self).now end end
-  --- Move the clock on (idle time: the spindle keeps turning).
+  -- Move the clock on (idle time: the spindle keeps turning).
   function Emu:advance(seconds)
     if not (is_real(seconds) and seconds >= 0) then
       error(fmt("bad argument #1 to 'advance' (seconds >= 0 expected, got %s)", tostring(seconds)), 2)

@@ -42,6 +42,7 @@
 --   4. A verify pass (a disc under defect management) is speeds.estimate's to add: it
 --      doubles the data time there and says so in detail.notes.
 --   5. Without a class (a bare curve), nothing is added: detail.seconds = the curve's time.
+-- @module cdperf.estimate
 
 local physics = require "cdperf.physics"
 local media = require "cdperf.media"
@@ -150,6 +151,9 @@ end
 
 --- Complete speeds.estimate's detail (see the header).  ctx: class, capacity, sectors (n),
 -- entry, zones (the cleaned curve), curve_seconds (the first value speeds.estimate returns).
+-- @tparam table detail
+-- @tparam table ctx
+-- @treturn table detail
 function estimate.finish(detail, ctx)
   local class, n, entry, zones = ctx.class, ctx.sectors, ctx.entry, ctx.zones or {}
   local secs = ctx.curve_seconds
@@ -255,6 +259,12 @@ end
 
 --- speeds.estimate with the stopwatch figure first: detail.seconds, detail (or nil,
 -- message, info as speeds.estimate).
+-- @param source as `speeds.estimate`
+-- @tparam number bytes
+-- @tparam[opt] table entry
+-- @treturn number seconds by the stopwatch
+-- @treturn table detail
+-- @return[2] nil, message, info
 function estimate.burn(source, bytes, entry)
   local secs, detail, info = require("cdperf.speeds").estimate(source, bytes, entry)
   if not secs then return nil, detail, info end

@@ -1,9 +1,18 @@
--- cdperf.format: units and text.  Two kinds of text live here:
+--- cdperf.format: units and text.  Two kinds of text live here:
+--
 --  * cdperf's own (x, nominal, speed, plot): exact, never truncated;
 --  * emitters that imitate other tools' lines byte for byte (mediainfo,
 --    list_speeds, prcap), because scripts scrape those formats.  They keep the
 --    tools' own arithmetic, including cdrecord's truncation.
+--
 -- Plus plain(): JSON-ready copies of results (no functions, no cycles).
+-- Speeds are kB/s (1 kB = 1000 bytes) unless a `unit` of `"KiB/s"` says otherwise;
+-- `class` is a media class, `"cd"`, `"dvd"`, `"bd"` or `"hddvd"` (`cdperf.media`).
+-- Functions raise on misuse (a speed that is no number, an unknown class).
+-- @module cdperf.format
+-- @usage print(format.speed(3324, "dvd"))     --> 2.4x DVD (3324 kB/s)
+-- print(format.nominal(8467, "cd"))            --> 48
+-- print(format.duration(772))                  --> 12:52
 
 local media = require "cdperf.media"
 local disc = require "cdperf.disc"
@@ -12,12 +21,12 @@ local format = {}
 
 local fmt, floor, abs = string.format, math.floor, math.abs
 
--- Relative distance within which a measured speed is named after a ladder
--- step.  1 % covers every rounding seen (8467/8468 CD, 53940/53952 BD, 11079
+--- Relative distance within which a measured speed is named after a ladder
+-- step (0.01).  1 % covers every rounding seen (8467/8468 CD, 53940/53952 BD, 11079
 -- DVD) and keeps CD multiples off the DVD ladder: 176.4 x 8 / 1385 = 1.0189.
 format.TOLERANCE = 0.01
 
--- DVD drives that count in KiB/s report multiples of 1352 (1385 kB/s / 1.024).
+--- kB per KiB (1.024): DVD drives that count in KiB/s report multiples of 1352 (1385 kB/s / 1.024).
 format.KIB = 1.024
 
 local function check_number(v, argn, fname, what)
@@ -74,12 +83,20 @@ local function to_kBps(kBps, unit)
 end
 
 --- The exact factor of a speed: kBps / 1x of the class.
+-- @tparam number kBps the speed
+-- @tparam string class the media class
+-- @tparam[opt="kB/s"] string unit or "KiB/s"
+-- @treturn number the factor, e.g. 2.4 for 3324 kB/s on DVD
 function format.x(kBps, class, unit)
   check_number(kBps, 1, "x", "speed in kB/s")
   return to_kBps(kBps, unit) / media.one_x(class, "x", 2)
 end
 
 --- The standard speed of the class this is (2.4, 8, 48, 12), or nil.
+-- @tparam number kBps
+-- @tparam string class
+-- @tparam[opt="kB/s"] string unit
+-- @treturn number|nil the ladder step within `TOLERANCE`, else nil
 function format.nominal(kBps, class, unit)
   check_number(kBps, 1, "nominal", "speed in kB/s")
   local x = to_kBps(kBps, unit) / media.one_x(class, "nominal", 2)
@@ -101,6 +118,10 @@ end
 --- The text a person reads: "2.4x DVD (3324 kB/s)", "3.3x DVD (4584 kB/s)".
 -- Nominal speeds get their ladder name; others the exact factor rounded to
 -- one decimal (never truncated).
+-- @tparam number kBps
+-- @tparam string class
+-- @tparam[opt="kB/s"] string unit
+-- @treturn string
 function format.speed(kBps, class, unit)
   check_number(kBps, 1, "speed", "speed in kB/s")
   local one = media.one_x(class, "speed", 2)
@@ -112,6 +133,8 @@ end
 
 --- Seconds as "7:04" or "1:02:03" (rounded to the second); "unbounded" for an infinite
 -- time.  Negative or NaN seconds are misuse.
+-- @tparam number seconds
+-- @treturn string
 function format.duration(seconds)
   check_number(seconds, 1, "duration", "seconds")
   if seconds < 0 then
@@ -129,6 +152,10 @@ local SIZE_SUFFIX = { [""] = 1, B = 1, k = 1e3, K = 1e3, kB = 1e3, KB = 1e3, M =
   GB = 1e9, T = 1e12, TB = 1e12, KiB = 1024, MiB = 1024 ^ 2, GiB = 1024 ^ 3, TiB = 1024 ^ 4 }
 
 --- Bytes of a size text ("4.7G", "700MiB", "4700372992"), or nil and what is wrong.
+-- @tparam string|number text k M G T are powers of 1000, KiB MiB GiB TiB of 1024
+-- @treturn integer bytes
+-- @return[2] nil
+-- @treturn[2] string what is wrong
 function format.parse_size(text)
   if type(text) ~= "string" then return nil, ("size text expected, got %s"):format(type(text)) end
   local num, suf = text:match("^%s*([%d.]+[eE]?[+-]?%d*)%s*(%a*)%s*$")
@@ -160,6 +187,9 @@ local function flag(v) return v and v ~= 0 end
 
 --- " Speed Descriptor#n:    FF/ENDLBA R@..x1385=..KB/s W@..x1385=..KB/s" lines
 -- for write-speed descriptors (GET PERFORMANCE type 03h) as the API returns them.
+-- @tparam table descriptors write-speed descriptors
+-- @tparam string class
+-- @treturn {string,...} lines
 function format.mediainfo(descriptors, class)
   check_table(descriptors, "mediainfo", "table of write speed descriptors")
   local one = mediainfo_1x(class)
@@ -182,6 +212,9 @@ local MEDIAINFO_NAMES = { [0x10] = "DVD-ROM", [0x11] = "DVD-R Sequential", [0x12
   [0x2B] = "DVD+R Double Layer", [0x40] = "BD-ROM", [0x41] = "BD-R SRM", [0x42] = "BD-R RRM", [0x43] = "BD-RE" }
 
 --- The "INQUIRY:" and " Mounted Media:" lines of dvd+rw-mediainfo.
+-- @tparam table inquiry as `Drive:inquiry` returns it
+-- @tparam integer profile_code
+-- @treturn {string,...} lines
 function format.mediainfo_header(inquiry, profile_code)
   check_table(inquiry, "mediainfo_header", "inquiry table")
   local code = int(profile_code or 0)
@@ -194,6 +227,9 @@ function format.mediainfo_header(inquiry, profile_code)
 end
 
 --- " Write Performance:     ..." lines for a nominal write performance curve.
+-- @tparam table curve nominal descriptors
+-- @tparam string class
+-- @treturn {string,...} lines
 function format.mediainfo_performance(curve, class)
   check_table(curve, "mediainfo_performance", "table of nominal descriptors")
   local one = mediainfo_1x(class)
@@ -215,6 +251,9 @@ end
 --- " Current Write Speed:" and " Write Speed #n:" lines from mode page 2Ah.
 -- Like the tool, prints nothing when any of those speeds is below 1352 kB/s
 -- (it takes such a page for a CD-only list that means nothing for a DVD).
+-- @tparam table caps as `Drive:capabilities` returns it
+-- @tparam string class
+-- @treturn {string,...} lines
 function format.mediainfo_capabilities(caps, class)
   check_table(caps, "mediainfo_capabilities", "capabilities table")
   local one = mediainfo_1x(class)
@@ -253,6 +292,10 @@ end
 -- (dvd+rw-mediainfo.cpp, main): INQUIRY, GET CONFIGURATION, exit on no or non-DVD/BD
 -- media; page 2Ah lines; "GET [CURRENT] PERFORMANCE:" and the Write Performance lines
 -- only when GET PERFORMANCE gave a sane, non-empty answer; the Speed Descriptor lines.
+-- @tparam table snap a snapshot
+-- @treturn {string,...} stdout lines
+-- @treturn {string,...} stderr lines
+-- @treturn boolean whether the tool would exit with an error
 function format.mediainfo_report(snap)
   check_table(snap, "mediainfo_report", "snapshot")
   local out, err = {}, {}
@@ -348,6 +391,9 @@ local function write_of(item)
 end
 
 --- xorriso -list_speeds lines for a speed list (clean entries, descriptors or numbers).
+-- @tparam table list entries, write-speed descriptors or kB/s numbers
+-- @tparam string class
+-- @treturn {string,...} lines
 function format.list_speeds(list, class)
   check_table(list, "list_speeds", "speed list")
   media.one_x(class, "list_speeds", 2)
@@ -391,6 +437,8 @@ local function prcap_speed(label, v)
 end
 
 --- -prcap lines from drive:capabilities(): speeds, rotation, buffer, write speed table.
+-- @tparam table caps as `Drive:capabilities` returns it
+-- @treturn {string,...} lines
 function format.prcap(caps)
   check_table(caps, "prcap", "capabilities table")
   local lines = {}
@@ -434,6 +482,10 @@ local function curve_speed_at(curve, lba)
 end
 
 --- Lines of an ASCII plot of `curve` (opts: width = 60, height = 10).
+-- @tparam table curve nominal descriptors
+-- @tparam string class
+-- @tparam[opt] table opts `width`, `height`
+-- @treturn {string,...} lines
 function format.plot(curve, class, opts)
   check_table(curve, "plot", "table of nominal descriptors")
   local one = media.one_x(class, "plot", 2)
@@ -478,6 +530,9 @@ end
 -- userdata and non-finite numbers are dropped; a cycle raises.  A table with
 -- both a list part and named fields (a speed list with .notes) becomes
 -- { items = { ...list... }, <named fields> } so that JSON keeps both.
+-- @param value any value
+-- @return the copy
+-- @raise on a cycle
 function format.plain(value)
   local seen = {}
   local function copy(v, path)
@@ -511,6 +566,8 @@ end
 
 --- JSON text of plain data (see plain), indented, with every object's keys in sorted
 -- order so that two runs can be diffed.  dkjson loads on first use.
+-- @param doc plain data
+-- @treturn string JSON text
 function format.json(doc)
   local json = require "dkjson"
   local keys, seen = {}, {}
@@ -526,6 +583,8 @@ function format.json(doc)
 end
 
 --- A speed list (speeds.list) as plain data: { speeds = {...}, notes = {...}, unit = }.
+-- @tparam table list a speed list
+-- @treturn table
 function format.speed_table(list)
   check_table(list, "speed_table", "speed list")
   local out = { speeds = {}, notes = format.plain(list.notes or {}), unit = list.unit or "kB/s",
@@ -534,6 +593,12 @@ function format.speed_table(list)
   return out
 end
 
+--- The speed (kB/s) a nominal performance curve gives at `lba`: linear within a
+-- descriptor, the last descriptor's end speed past the curve, nil before it.
+-- @tparam table curve nominal descriptors, sorted by LBA
+-- @tparam number lba
+-- @treturn number|nil kB/s
+-- @function speed_at
 format.speed_at = curve_speed_at
 
 return format

@@ -1,4 +1,4 @@
--- cdperf.handoff: from the speed cdperf chose to the burner's command line.
+--- cdperf.handoff: from the speed cdperf chose to the burner's command line.
 --
 -- Pure functions of a snapshot and argv lists (cdperf.burners does the arithmetic of
 -- each tool; this module feeds it what the drive said and edits command lines):
@@ -10,6 +10,7 @@
 --   handoff.tool_of(program [, target]) --> tool, mode | nil, message
 --   handoff.insert(tool, argv, words [, mode]) --> new argv, removed words
 --   handoff.text(tool, info, class)     --> one line for a person
+-- @module cdperf.handoff
 
 local burners = require "cdperf.burners"
 local format = require "cdperf.format"
@@ -28,6 +29,8 @@ end
 -- libburn read exactly these; cdperf's clean list may merge or drop some).  Entries
 -- { write =, source = "get_performance"|"page_2a" }; {} when the drive listed none;
 -- nil when the snapshot holds neither part.
+-- @tparam table snap a snapshot
+-- @treturn table|nil
 function handoff.drive_list(snap)
   if type(snap) ~= "table" then return nil end
   local out, read = {}, false
@@ -54,6 +57,9 @@ end
 -- { [tool] = { argv =, requested = kB/s or nil, command =, exact =, note = } } or
 -- { [tool] = { error = why } } for a tool that cannot write the medium.  nil when the
 -- medium has no speed class or the entry no usable speed.
+-- @tparam table snap a snapshot
+-- @tparam table entry a speed-list entry
+-- @treturn table|nil
 function handoff.words(snap, entry)
   local prof = type(snap) == "table" and type(snap.profile) == "table" and snap.profile or nil
   local class = prof and prof.class
@@ -77,6 +83,10 @@ function handoff.words(snap, entry)
 end
 
 --- One line: "growisofs: -speed=4 (sends 4x DVD (5540 kB/s) by SET STREAMING)".
+-- @tparam string tool
+-- @tparam table info the tool's entry of `words`
+-- @tparam string class
+-- @treturn string
 function handoff.text(tool, info, class)
   if type(info) ~= "table" then return fmt("%s: no words (no speed chosen)", tool) end
   if info.error then return fmt("%s: none: %s", tool, info.error) end
@@ -106,6 +116,12 @@ end
 -- cdrecord arguments).  target (optional): the file the program's path resolves to,
 -- so that Debian's /usr/bin/cdrecord -> wodim counts as wodim.  nil, message when it
 -- is none of burners.tools.
+-- @tparam string program argv[1]
+-- @tparam[opt] string target
+-- @treturn string the tool
+-- @treturn string the mode
+-- @return[2] nil
+-- @treturn[2] string message
 function handoff.tool_of(program, target)
   local name, real = leaf(program), target and leaf(target)
   local tool = NAMES[real or ""] or NAMES[name]
@@ -123,11 +139,18 @@ local function is_dash_speed(a) return a:match("^%-%-?speed") ~= nil end       -
 
 --- argv (argv[1] the program) with `words` put where the tool reads them and every
 -- speed word the user gave taken out; and the list of words taken out.
---   growisofs: "-speed=N" first; "-speed=X", "-speedX", "--speed X", "-speed X" removed.
---   wodim, cdrecord, cdrskin: "speed=N" first; "speed=X" and "-speed=X" removed.
---   xorriso: "-speed V" first, or "speed=V" inside the first "-as cdrecord" part
---     (or first of all when xorriso runs as xorrecord, mode "cdrecord");
---     "-speed V" outside and "speed=V" inside those parts removed.
+--
+-- * growisofs: "-speed=N" first; "-speed=X", "-speedX", "--speed X", "-speed X" removed.
+-- * wodim, cdrecord, cdrskin: "speed=N" first; "speed=X" and "-speed=X" removed.
+-- * xorriso: "-speed V" first, or "speed=V" inside the first "-as cdrecord" part
+--   (or first of all when xorriso runs as xorrecord, mode "cdrecord");
+--   "-speed V" outside and "speed=V" inside those parts removed.
+-- @tparam string tool
+-- @tparam {string,...} argv
+-- @tparam {string,...} words
+-- @tparam[opt="native"] string mode
+-- @treturn {string,...} the new argv
+-- @treturn {string,...} the words taken out
 function handoff.insert(tool, argv, words, mode)
   if type(argv) ~= "table" or type(argv[1]) ~= "string" then
     error("bad argument #2 to 'insert' (argv with the program first expected)", 2)

@@ -1,8 +1,9 @@
--- cdperf.judge: the one place that decides whether a value a drive (or a caller) gives
+--- cdperf.judge: the one place that decides whether a value a drive (or a caller) gives
 -- is physically possible.  A drive's claim is data, not truth: every speed, LBA, curve
 -- and size passes here before anything picks, estimates or prints with it.  Functions
 -- return a reason (a short phrase a person can read) when a value is impossible, nil
 -- when it is fine; the callers drop or keep the value and say so in a note.
+-- @module cdperf.judge
 
 local media = require "cdperf.media"
 
@@ -10,7 +11,7 @@ local judge = {}
 
 local fmt = string.format
 
--- The fastest speed any drive of the class reaches, in x (DESIGN.md 5 ladders): no CD
+--- The fastest speed any drive of the class reaches, in x, by role and class (the ladders of `cdperf.media`): no CD
 -- recorder writes above 52x, no DVD recorder above 24x, no BD recorder above 16x, no
 -- HD DVD recorder above 2x (4x allowed).  Reads: 72x CD (Kenwood's multi-beam TrueX,
 -- the fastest CD reader sold), 24x DVD, 16x BD.  format.TOLERANCE of slack on top, for
@@ -21,16 +22,18 @@ judge.MAX_X = {
 }
 local SLACK = 1.02
 
--- The most sectors a medium of the class holds: CD 99 min (445,500), DVD+R DL
+--- The most sectors a medium of the class holds: CD 99 min (445,500), DVD+R DL
 -- (4,173,824, DVD-R DL 4,171,712), BD XL quadruple layer 128 GB (62,500,864), HD DVD
 -- triple layer 51 GB; with 2 % slack for End LBA = capacity and lead-out claims.
 judge.MAX_SECTORS = { cd = 454410, dvd = 4257300, bd = 63750882, hddvd = 25500000 }
 
--- The largest byte count any disc holds (BD XL, 128 GB) with the same slack; a size
+--- The largest byte count any disc holds (BD XL, 128 GB) with the same slack; a size
 -- above it is no burn.
 judge.MAX_BYTES = 63750882 * 2048
 
 --- A value as a note shows it: finite numbers as Lua prints them, else a word.
+-- @param v
+-- @treturn string
 function judge.show(v)
   if type(v) ~= "number" then return tostring(v) end
   if v ~= v then return "NaN" end
@@ -40,6 +43,8 @@ function judge.show(v)
 end
 
 --- Why `v` is not a usable number ("NaN", "infinite", ...), or nil.
+-- @param v
+-- @treturn string|nil the reason
 function judge.number(v)
   if type(v) ~= "number" then return "not a number (" .. type(v) .. ")" end
   if v ~= v then return "NaN" end
@@ -48,6 +53,11 @@ function judge.number(v)
 end
 
 --- Why `kBps` cannot be a `role` ("write" | "read") speed of a `class` medium, or nil.
+-- @param kBps
+-- @tparam string class
+-- @tparam string role
+-- @tparam[opt] string unit "KiB/s" for a drive counting in KiB
+-- @treturn string|nil the reason, e.g. "faster than any DVD writer (24x)"
 function judge.speed(kBps, class, role, unit)
   local why = judge.number(kBps)
   if why then return why end
@@ -67,6 +77,9 @@ function judge.speed(kBps, class, role, unit)
 end
 
 --- Why `lba` cannot be an LBA on a `class` medium, or nil.
+-- @param lba
+-- @tparam string class
+-- @treturn string|nil the reason
 function judge.lba(lba, class)
   local why = judge.number(lba)
   if why then return why end
@@ -80,6 +93,8 @@ function judge.lba(lba, class)
 end
 
 --- Why `bytes` cannot be a size to burn, or nil.
+-- @param bytes
+-- @treturn string|nil the reason
 function judge.size(bytes)
   local why = judge.number(bytes)
   if why then return why end
@@ -94,6 +109,12 @@ end
 -- speeds or LBAs dropped, zones sorted and overlaps cut, and a curve that spans nothing
 -- (every zone "LBA 0 .. 0") dropped whole.  Returns the clean curve (possibly empty) and a
 -- list of notes, one per kind of cleaning, each naming what it dropped.
+-- @tparam table curve nominal descriptors
+-- @tparam string class
+-- @tparam string role "write" or "read"
+-- @tparam[opt] string label how notes name the curve
+-- @treturn table the cleaned zones
+-- @treturn {string,...} notes: what was dropped or cut, and why
 function judge.curve(curve, class, role, label)
   local notes, clean = {}, {}
   label = label or (role or "write") .. " performance"

@@ -1,12 +1,12 @@
 --- cdperf.measure: what the drive really does, not what it says.
 --
---   measure.measure(drive, opts)        timed reads across the medium: the measured speed
---                                       curve and how the drive spins (CLV, Z-CLV, P-CAV, CAV)
---   measure.probe(drive, list, opts)    set each offered read speed, measure, and say whether
---                                       the drive obeyed, capped, ignored or refused it
---   measure.read_speeds(snapshot)       the read speeds the drive offers for the medium
---   measure.pick_read(list, policy)     one of them, by the policies of cdperf.speeds.pick
---   measure.set_read_speed(drive, kBps) SET STREAMING (DVD, BD), else SET CD SPEED
+-- * `measure.measure(drive, opts)`: timed reads across the medium: the measured speed
+--   curve and how the drive spins (CLV, Z-CLV, P-CAV, CAV)
+-- * `measure.probe(drive, list, opts)`: set each offered read speed, measure, and say
+--   whether the drive obeyed, capped, ignored or refused it
+-- * `measure.read_speeds(snapshot)`: the read speeds the drive offers for the medium
+-- * `measure.pick_read(list, policy)`: one of them, by the policies of cdperf.speeds.pick
+-- * `measure.set_read_speed(drive, kBps)`: SET STREAMING (DVD, BD), else SET CD SPEED
 --
 -- cdperf.measure(drive, opts) and cdperf.probe(drive, list, opts) are the first two.
 -- `drive` is an open cdperf drive (its raw drive:command sends READ(10)/READ(12)), or
@@ -20,6 +20,11 @@
 -- kBps x 2048 / 2352.  The clock is opts.clock (seconds), else the finest this system
 -- offers to Lua: /proc/timer_list (nanoseconds; root only), /proc/uptime (10 ms), os.time
 -- (1 s); each zone is timed for at least 50 ticks of it.
+--
+-- Probing and setting a read speed change the drive: open it with `{ write = true }`.
+-- @module cdperf.measure
+-- @usage local r = assert(cdperf.measure(drive, { zones = 16 }))
+-- print(r.rotation, r.inner_kBps, r.outer_kBps, r.full_read_seconds)
 
 local media = require "cdperf.media"
 local format = require "cdperf.format"
@@ -31,11 +36,14 @@ local measure = {}
 local fmt, pack, unpack = string.format, string.pack, string.unpack
 local abs, max, min, floor = math.abs, math.max, math.min, math.floor
 
-measure.MAX_READ_SIZE = 65535 // 2048        -- 31 sectors: one command's allocation length
-measure.TOLERANCE = 0.05                     -- a measured speed within 5 % is the speed asked
+--- The most sectors one READ asks for: 31 (one command's allocation length is at most 65535 bytes).
+measure.MAX_READ_SIZE = 65535 // 2048
+--- A measured speed within this (5 %) of the speed asked is that speed.
+measure.TOLERANCE = 0.05
+--- The ways a drive spins, as `classify` names them: `{ "clv", "zclv", "pcav", "cav" }`.
 measure.ROTATIONS = { "clv", "zclv", "pcav", "cav" }
 
----------------------------------------------------------------------------
+-- ------------------------------------------------------------------------
 -- Clocks
 
 local function timer_list()
@@ -56,13 +64,15 @@ local function uptime()
 end
 
 --- The finest clock available: a function returning seconds, and its resolution (s).
+-- @treturn function the clock
+-- @treturn number its resolution in seconds
 function measure.default_clock()
   if timer_list() then return timer_list, 1e-9 end
   if uptime() then return uptime, 0.01 end
   return os.time, 1
 end
 
----------------------------------------------------------------------------
+-- ------------------------------------------------------------------------
 -- Checks
 
 local function is_real(v) return type(v) == "number" and v == v and v > -math.huge and v < math.huge end
@@ -102,7 +112,7 @@ local function check_opts(opts, fname, n)
   return opts
 end
 
----------------------------------------------------------------------------
+-- ------------------------------------------------------------------------
 -- The drive: raw READs and the little it needs to know about the medium
 
 -- A cdperf drive from `drive`; the second value is true when it was opened here.
@@ -179,7 +189,7 @@ local function read(drive, lba, n, opts, state)
   return true
 end
 
----------------------------------------------------------------------------
+-- ------------------------------------------------------------------------
 -- Geometry and the shape of a curve
 
 -- Radius (mm) of each LBA: the physics of the medium, or (when physics has no disc of
@@ -212,6 +222,11 @@ end
 --- How a measured curve spins: "clv" | "zclv" | "pcav" | "cav", and the fit
 -- { error = worst relative deviation, tolerance =, models = { name = error } }.
 -- points: { { lba =, kBps = }, ... } ascending; radius: function(lba) -> mm.
+-- @tparam table points
+-- @tparam function radius
+-- @tparam[opt=TOLERANCE] number tol
+-- @treturn string|nil the rotation (nil without points)
+-- @treturn table the fit
 function measure.classify(points, radius, tol)
   tol = tol or measure.TOLERANCE
   local n = #points
@@ -303,9 +318,15 @@ local function curve_seconds(points, capacity, sector_kB)
   end
   return t
 end
+--- Seconds to read the whole medium along measured points (linear between them).
+-- @tparam table points `{ { lba =, kBps = }, ... }` ascending
+-- @tparam integer capacity sectors
+-- @tparam number sector_kB kB a sector counts (2.352 CD, 2.048 DVD/BD)
+-- @treturn number seconds
+-- @function curve_seconds
 measure.curve_seconds = curve_seconds
 
----------------------------------------------------------------------------
+-- ------------------------------------------------------------------------
 -- Timed reading
 
 -- A reader: reads chunks, tells progress, honours cancel.  Returns a table with
@@ -355,23 +376,28 @@ local function reader(drive, opts, state, total)
 end
 
 --- Measure the drive's read speed across the medium.  opts:
---   zones = 16          sampled zones, evenly spread from the first to the last sector
---   full = false        read every sector instead (the points are `bins` stretches of it)
---   bins = max(zones, 64)   points of a full read
---   read_size = 31      sectors per READ (at most 31)
---   zone_sectors        sectors timed per zone (default: a twentieth of the medium over the
---                       zones, 4 reads at least, 16384 at most)
---   zone_seconds        time each zone for at least this (default 50 ticks of the clock)
---   progress = fn(fraction, point)   after every read; returning false cancels
---   cancel = fn() -> true            polled before every read
---   clock = fn() -> seconds, resolution = seconds   (default: measure.default_clock())
---   class, capacity     skip asking the drive (GET CONFIGURATION, READ CAPACITY)
---   timeout_ms          per command
---> { points = { { lba =, kBps =, sectors =, seconds = }, ... }, rotation =,
---    inner_kBps =, outer_kBps =, average_kBps =, seconds =, full_read_seconds =,
---    class =, capacity =, sector_bytes =, zones =, full =, read_size =, fit =,
---    max_rpm =, cancelled =, commands =, notes = { ... } }
--- or nil, message, info when the drive fails (info.lba: where).
+--
+-- * `zones` = 16: sampled zones, evenly spread from the first to the last sector
+-- * `full` = false: read every sector instead (the points are `bins` stretches of it)
+-- * `bins` = max(zones, 64): points of a full read
+-- * `read_size` = 31: sectors per READ (at most 31)
+-- * `zone_sectors`: sectors timed per zone (default: a twentieth of the medium over the
+--   zones, 4 reads at least, 16384 at most)
+-- * `zone_seconds`: time each zone for at least this (default 50 ticks of the clock)
+-- * `progress` = fn(fraction, point): after every read; returning false cancels
+-- * `cancel` = fn() -> true: polled before every read
+-- * `clock` = fn() -> seconds, `resolution` = seconds (default: measure.default_clock())
+-- * `class`, `capacity`: skip asking the drive (GET CONFIGURATION, READ CAPACITY)
+-- * `timeout_ms`: per command
+--
+-- @param drive an open drive, or a device `cdperf.open` takes (opened and closed here)
+-- @tparam[opt] table opts
+-- @treturn table `{ points = { { lba =, kBps =, sectors =, seconds = }, ... }, rotation =,
+-- inner_kBps =, outer_kBps =, average_kBps =, seconds =, full_read_seconds =,
+-- class =, capacity =, sector_bytes =, zones =, full =, read_size =, fit =,
+-- max_rpm =, cancelled =, commands =, notes = { ... } }`
+-- @return[2] nil, message, info when the drive fails (info.lba: where)
+-- @raise on a bad option
 function measure.measure(drive, opts)
   opts = check_opts(opts, "measure", 2)
   local d, msg, info = open_drive(drive, "measure")
@@ -490,7 +516,7 @@ function measure._run(drive, opts)
   return res
 end
 
----------------------------------------------------------------------------
+-- ------------------------------------------------------------------------
 -- Read speeds (issue 18 item 5): what the drive offers for reading this medium
 
 local function is_cd_speed(kBps)
@@ -503,6 +529,9 @@ end
 -- capacity = }.  Sources: the read column of the write-speed descriptors (GET PERFORMANCE
 -- 03h), the top of the nominal read performance curve (the drive's current setting),
 -- page 2Ah's maximum and current read speeds.  Impossible values are dropped with a note.
+-- @param x a snapshot or a drive
+-- @treturn table the list
+-- @return[2] nil, message, info (`kind = "medium"`)
 function measure.read_speeds(x)
   local snapshot = require "cdperf.snapshot"
   local snap = x
@@ -553,6 +582,11 @@ function measure.read_speeds(x)
 end
 
 --- Pick a read speed from measure.read_speeds' list by a cdperf.speeds policy.
+-- @tparam table list
+-- @param policy as `cdperf.speeds.pick`
+-- @treturn table the entry
+-- @treturn string the reason
+-- @return[2] nil, message
 function measure.pick_read(list, policy)
   if type(list) ~= "table" then
     error(fmt("bad argument #1 to 'pick_read' (read speed list expected, got %s)", type(list)), 2)
@@ -572,6 +606,13 @@ end
 --- Set the read speed: SET STREAMING (DVD, BD; read and write performance both kBps over
 -- the medium) and, for a CD or when streaming is refused, SET CD SPEED (write: max).
 -- Returns true, method ("set_streaming" | "set_cd_speed") or nil, message, info.
+-- The drive must be open with `{ write = true }` on Linux.
+-- @param drive an open drive
+-- @tparam integer kBps
+-- @tparam[opt] table opts `class`, `capacity` (SET STREAMING needs the capacity)
+-- @treturn boolean true
+-- @treturn string the method
+-- @return[2] nil, message, info
 function measure.set_read_speed(drive, kBps, opts)
   opts = opts or {}
   if not (math.tointeger(kBps) and kBps > 0) then
@@ -595,7 +636,7 @@ function measure.set_read_speed(drive, kBps, opts)
   return nil, m, info
 end
 
----------------------------------------------------------------------------
+-- ------------------------------------------------------------------------
 -- Probe
 
 local function requested_of(e)
@@ -624,9 +665,15 @@ end
 -- plain kB/s.  opts: as measure, and at (where to measure, a fraction of the medium;
 -- default 0.97), tolerance (default 0.05), restore (default true: SET STREAMING with
 -- Restore Drive Defaults afterwards).
---> rows { { entry =, requested =, measured_kBps =, verdict = "obeyed"|"capped"|"ignored"|"refused",
---   capped_at =, method =, message = }, ..., baseline_kBps =, class =, capacity =, seconds =,
---   notes = } or nil, message, info
+-- The drive must be open with `{ write = true }` on Linux (a device given here is
+-- opened without it: open it yourself).
+-- @param drive an open drive, or a device `cdperf.open` takes
+-- @tparam[opt] table list
+-- @tparam[opt] table opts
+-- @treturn table rows `{ { entry =, requested =, measured_kBps =, verdict = "obeyed"|"capped"|"ignored"|"refused",
+-- capped_at =, method =, message = }, ..., baseline_kBps =, class =, capacity =, seconds =,
+-- notes = }`
+-- @return[2] nil, message, info
 function measure.probe(drive, list, opts)
   opts = check_opts(opts, "probe", 3)
   if list ~= nil and type(list) ~= "table" then

@@ -1,16 +1,28 @@
--- cdperf.media: MMC profile codes, media classes, 1x constants and speed ladders.
--- Pure data plus a few look-ups; no drive access.
+--- cdperf.media: MMC profile codes, media classes, 1x constants and speed ladders.
+-- Pure data plus a few look-ups; no drive access. A media class is `"cd"`, `"dvd"`,
+-- `"bd"` or `"hddvd"`; a profile code is what `Drive:profile()` returns in `code`
+-- (0x1B DVD+R, 0x41 BD-R SRM, ...). The look-ups raise on a code outside 0..0xFFFF.
+-- @module cdperf.media
+-- @usage print(media.class(0x1B), media.name(0x1B), media.ONE_X.dvd)   --> dvd  DVD+R  1385
 
 local media = {}
 
--- kB/s (1 kB = 1000 B) per 1x.  CD: 75 sectors x 2352 bytes.  BD: 36 Mbit/s
+--- kB/s (1 kB = 1000 B) per 1x, by class: `{ cd = 176.4, dvd = 1385, bd = 4495.5,
+-- hddvd = 4500 }`.  CD: 75 sectors x 2352 bytes.  BD: 36 Mbit/s
 -- user rate = 4495.5 kB/s (drives round it to 4495 or 4496).
 media.ONE_X = { cd = 176.4, dvd = 1385, bd = 4495.5, hddvd = 4500 }
 
--- What a person calls the class in text ("2.4x DVD").
+--- What a person calls the class in text ("2.4x DVD"): `{ cd = "CD", dvd = "DVD", bd = "BD", hddvd = "HD DVD" }`.
 media.LABEL = { cd = "CD", dvd = "DVD", bd = "BD", hddvd = "HD DVD" }
 
--- The standard speeds of each class (DESIGN.md 5); used to name nominal speeds.
+--- The standard speeds of each class, in x; used to name
+-- nominal speeds: CD 1 2 4 8 10 12 16 20 24 32 40 48 52; DVD 1 2 2.4 3 4 5 6 8 10 12 16
+-- 18 20 22 24; BD 1 2 4 6 8 10 12 14 16; HD DVD 1 2 3 4.
+-- @table LADDERS
+-- @field cd the CD ladder
+-- @field dvd the DVD ladder
+-- @field bd the BD ladder
+-- @field hddvd the HD DVD ladder
 media.LADDERS = {
   cd = { 1, 2, 4, 8, 10, 12, 16, 20, 24, 32, 40, 48, 52 },
   dvd = { 1, 2, 2.4, 3, 4, 5, 6, 8, 10, 12, 16, 18, 20, 22, 24 },
@@ -75,23 +87,31 @@ local function lookup(n)
 end
 
 --- The media class of a profile: "cd" | "dvd" | "bd" | "hddvd", or nil.
+-- @tparam integer code profile code
+-- @treturn string|nil
 function media.class(code)
   local _, class = lookup(check_code(code, "class"))
   return class
 end
 
 --- The MMC name of a profile ("DVD+R"); unknown codes get a descriptive name.
+-- @tparam integer code
+-- @treturn string e.g. "DVD+R", "no medium", "unknown profile 0077h"
 function media.name(code)
   return (lookup(check_code(code, "name")))
 end
 
 --- Whether the drive may write a medium of this profile (ROM profiles: false).
+-- @tparam integer code
+-- @treturn boolean
 function media.writable(code)
   local _, _, writable = lookup(check_code(code, "writable"))
   return writable
 end
 
 --- { code =, name =, class =, writable = } for a profile code.
+-- @tparam integer code
+-- @treturn table
 function media.profile(code)
   local n = check_code(code, "profile")
   local name, class, writable = lookup(n)
@@ -99,6 +119,11 @@ function media.profile(code)
 end
 
 --- The 1x rate of a class in kB/s; raises on an unknown class (misuse).
+-- @tparam string class
+-- @tparam[opt] string fname the function to name in the error
+-- @tparam[opt] integer argn the argument to name in the error
+-- @treturn number kB/s
+-- @raise on an unknown class
 function media.one_x(class, fname, argn)
   local v = media.ONE_X[class]
   if not v then

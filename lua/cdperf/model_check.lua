@@ -10,12 +10,13 @@
 -- Every check returns true, or nil, message, info with info = { kind = "model", file =,
 -- field =, expected =, found = }.  Nothing here raises on any input.
 --
--- The fields a model may have are those the emulator reads (section 3 of the design) and
+-- The fields a model may have are those the emulator reads (see cdperf.emulator) and
 -- those a snapshot carries (cdperf.snapshot: a snapshot is a model); the descriptor
 -- tables take the fields the core's decoders return.  A field the emulator would not read
 -- is an error too (a typo must not turn into a silent default): when the core's decoders
 -- or the snapshot gain a field, add it here (spec/model_check_spec.lua and the round
 -- trips in spec/record_spec.lua say so).
+-- @module cdperf.model_check
 
 local check = {}
 
@@ -26,12 +27,18 @@ local MAX_LIST = 1000000 -- no drive sends more descriptors (65535 bytes / 6)
 
 local PARTS = { "inquiry", "profile", "capabilities", "write_speeds", "write_performance", "read_performance",
   "write_exceptions", "read_exceptions" }
+--- The part names of a snapshot's `errors` and `raw` today (a later snapshot may add
+-- others): inquiry, profile, capabilities, write_speeds, write_performance,
+-- read_performance, write_exceptions, read_exceptions.
+-- @table PARTS
 check.PARTS = PARTS
 
 local QUIRKS = { "header_length", "one_when_zero", "no_get_performance", "page_2a_cd_speeds", "page_2a_zero",
   "page_2a_repeat_max", "duplicate_descriptors", "end_lba_zero", "list_changes_after_set", "ignores_set_streaming",
   "streaming_end_lba_strict", "pad_to_allocation", "ignore_max_descriptors", "power_on_unit_attention",
   "block_descriptor", "bad_field_not_ready" }
+--- The emulator's own quirk names this module checks itself (the others: `cdperf.emulator.QUIRKS`).
+-- @table QUIRKS
 check.QUIRKS = QUIRKS
 
 -- What was found, in a few words.
@@ -53,6 +60,11 @@ local function show(v)
   if t == "table" then return "a table" end
   return "a " .. t
 end
+--- What was found, in a few words, as messages show it: `"nothing"`, `"-1"`,
+-- `"1.5 (a float)"`, `"a table"`, a quoted string cut at 40 characters.
+-- @param v
+-- @treturn string
+-- @function show
 check.show = show
 
 local Fail = {}   -- the error object that unwinds to the entry point
@@ -118,6 +130,11 @@ local function hex(min_bytes, max_bytes)
     if #v // 2 < min_bytes or #v // 2 > max_bytes then fail(path, expected, nil, fmt("%d bytes", #v // 2)) end
   end
 end
+--- A validator of hex digits for `min_bytes` to `max_bytes` bytes.
+-- @tparam integer min_bytes
+-- @tparam integer max_bytes
+-- @treturn function `validator(value, path)`, which raises a check failure
+-- @function hex
 check.hex = hex
 
 local function is_list(t)
@@ -239,6 +256,9 @@ local INQUIRY = fields {
   peripheral_type = int(0, 31), peripheral_qualifier = int(0, 7), vendor = str(255), product = str(255),
   revision = str(255),
 }
+--- The validator of an INQUIRY table (`{ peripheral_type =, peripheral_qualifier =,
+-- vendor =, product =, revision = }`), for `run`-style checks by other modules.
+-- @function INQUIRY
 check.INQUIRY = INQUIRY
 
 local PROFILE = either(int(0, U16),
@@ -280,7 +300,7 @@ local INFO = fields({ kind = str(255), sense_key = int(0, 15), asc = int(0, 255)
 local SNAPSHOT_FORMAT, SNAPSHOT_VERSION = "cdperf.snapshot", 1
 
 local MODEL_FIELDS = {
-  -- a model (design section 3)
+  -- a model (cdperf.emulator)
   name = str(255), source = str(), inquiry = INQUIRY, profile = PROFILE, capacity = int(0, U32 + 1),
   write_speeds = list(WRITE_SPEED),
   performance = fields { read = list(NOMINAL), write = list(NOMINAL) },
@@ -341,6 +361,11 @@ end
 -- ---------------------------------------------------------------------------
 -- Recordings (cdperf.record, docs/recording.md).
 
+--- The `format` of a recording: `"cdperf.recording"`.
+-- @field RECORDING_FORMAT
+
+--- The newest recording format version this cdperf reads: 1.
+-- @field RECORDING_VERSION
 check.RECORDING_FORMAT, check.RECORDING_VERSION = "cdperf.recording", 1
 
 local DIRECTIONS = one_of { "in", "out", "none" }
@@ -385,6 +410,12 @@ local function exchange(v, path)
     fail(sub(path, "status"), "0 (GOOD) without sense data or an error", status)
   end
 end
+--- One exchange of a recording (cdb, direction, alloc or params, one answer, status).
+-- @tparam table v
+-- @tparam[opt] string where the file name for messages
+-- @treturn boolean true
+-- @return[2] nil, message, info
+-- @function exchange
 check.exchange = function(v, where) return run(exchange, v, where) end
 
 local RECORDING_FIELDS = {

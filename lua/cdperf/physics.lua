@@ -7,13 +7,17 @@
 --
 -- The track is one spiral of constant pitch p, so each sector adds the same
 -- area a = p * (its length along the track), and from radius r0 to r lie
---   n = pi (r^2 - r0^2) / a   sectors.
+-- n = pi (r^2 - r0^2) / a   sectors.
 -- Writing at linear velocity v over dr takes 2 pi r dr / (p v) seconds, which
 -- has a closed form for both ways a spindle runs:
---   CLV, v = V:      t = pi (r1^2 - r0^2) / (p V)    (sectors / sector rate)
---   CAV, v = w r:    t = 2 pi (r1 - r0) / (p w)       (turns / turns per second)
+--
+-- * CLV, v = V:      t = pi (r1^2 - r0^2) / (p V)    (sectors / sector rate)
+-- * CAV, v = w r:    t = 2 pi (r1 - r0) / (p w)       (turns / turns per second)
+--
 -- Every strategy below writes, at each radius, at min(V, w r) for one V and one
--- w per zone, so write_time is exact.
+-- w per zone, so write_time is exact. Functions raise on misuse (a bad class, an LBA
+-- off the disc, an unknown option), naming the argument or field.
+-- @module cdperf.physics
 
 local media = require "cdperf.media"
 
@@ -86,6 +90,15 @@ local DVD_LEAD_OUT_WIDTH, DVD_LEAD_OUT_MIN_RADIUS = 1.0, 30.0
 local TRACK_SECTORS = { cd = 7, dvd = 16, bd = 32 }
 local CD_PREGAP = 150
 
+--- The overheads of a session the estimates count: `opc_seconds` (power calibration,
+-- 2 s), per class the lead-in and lead-out sizes and the sectors a track adds (`cd =
+-- { lead_in_later =, lead_out_first =, lead_out_later =, track =, pregap = }`, `dvd =
+-- { lead_out_width_mm =, lead_out_min_radius_mm =, track = }`, `bd = { track = }`).
+-- @table OVERHEAD
+-- @field opc_seconds
+-- @field cd
+-- @field dvd
+-- @field bd
 physics.OVERHEAD = {
   opc_seconds = OPC_SECONDS,
   cd = { lead_in_later = CD_LEAD_IN_LATER, lead_out_first = CD_LEAD_OUT_FIRST,
@@ -106,7 +119,7 @@ function Geometry:__tostring()
     self.path and " " .. self.path:upper() or "", self.capacity, self.r_inner, self.r_outer)
 end
 
----------------------------------------------------------------------------
+-- ------------------------------------------------------------------------
 -- Checks: each returns the value, or nil and a message; `need` raises at the
 -- caller of the public function.
 
@@ -198,7 +211,7 @@ local function field_bool(opts, name, default)
   return bad_field(name, "a boolean", v)
 end
 
----------------------------------------------------------------------------
+-- ------------------------------------------------------------------------
 -- Geometry
 
 -- Sector area a (mm^2), pitch (mm), 1x velocity (mm/s) and whether the
@@ -242,14 +255,21 @@ end
 local GEOMETRY_FIELDS = { capacity = true, layers = true, path = true, layer0 = true }
 
 --- The disc of `class` ("cd" | "dvd" | "bd") as a spiral.  opts:
---   capacity  sectors (last LBA + 1), as the drive reports it; default the
---             standard blank (80-min CD, DVD+R, BD-R 25 GB per layer)
---   layers    1 (CD), 1-2 (DVD), 1-4 (BD); default from the capacity
---   path      "otp" (default: every recordable DL disc, all BD) | "ptp" (DVD only)
---   layer0    sectors on layer 0 of a 2-layer DVD (the layer break); default half
+--
+-- * `capacity`: sectors (last LBA + 1), as the drive reports it; default the
+--   standard blank (80-min CD, DVD+R, BD-R 25 GB per layer)
+-- * `layers`: 1 (CD), 1-2 (DVD), 1-4 (BD); default from the capacity
+-- * `path`: "otp" (default: every recordable DL disc, all BD) | "ptp" (DVD only)
+-- * `layer0`: sectors on layer 0 of a 2-layer DVD (the layer break); default half
+--
 -- The density is fitted so the last LBA lands on the data zone's outer limit
 -- when the standard's tolerance allows it; a smaller capacity (a formatted or
 -- spared disc) keeps the nominal density and ends inside.
+-- @tparam string class
+-- @tparam[opt] table opts
+-- @treturn table the geometry `g` the other functions take (`class`, `capacity`,
+-- `layers`, `r_inner`, `r_outer`, ...; `tostring(g)` describes it)
+-- @raise on a bad class or option
 function physics.geometry(class, opts)
   local c = CLASS[class]
   if not c then
@@ -353,6 +373,10 @@ end
 
 --- Radius (mm) of position `lba` (0..capacity; the capacity is the end of the
 -- last sector), and the layer number.
+-- @tparam table g a geometry
+-- @tparam number lba
+-- @treturn number mm
+-- @treturn integer the layer, 1..
 function physics.radius(g, lba)
   need(check_geom(g, "radius"))
   need(check_lba(g, lba, "radius", 2))
@@ -362,6 +386,10 @@ end
 
 --- Position (fractional LBA) at `radius` mm on `layer` (default 1), within
 -- that layer's data.
+-- @tparam table g a geometry
+-- @tparam number radius mm
+-- @tparam[opt=1] integer layer
+-- @treturn number the position (fractional LBA)
 function physics.lba(g, radius, layer)
   need(check_geom(g, "lba"))
   local L = g.layer[layer == nil and 1 or layer]
@@ -382,6 +410,10 @@ local function velocity(g, kBps) return kBps / g.one_x_kBps * g.velocity_1x * 10
 local function kBps_of(g, v) return v / (g.velocity_1x * 1000) * g.one_x_kBps end
 
 --- Revolutions per minute when the head at `lba` moves at `kBps`.
+-- @tparam table g a geometry
+-- @tparam number lba
+-- @tparam number kBps
+-- @treturn number rpm
 function physics.rpm(g, lba, kBps)
   need(check_geom(g, "rpm"))
   need(check_lba(g, lba, "rpm", 2))
@@ -390,7 +422,7 @@ function physics.rpm(g, lba, kBps)
   return velocity(g, kBps) / (TWO_PI * r_at(g, L, lba - L.first_lba)) * 60
 end
 
----------------------------------------------------------------------------
+-- ------------------------------------------------------------------------
 -- Drive behaviour
 
 local SPEED_FIELDS = { limit_rpm = true, rpm = true, zones = true }
@@ -488,17 +520,26 @@ end
 
 --- The speed (kB/s) the drive really writes at position `lba` when asked
 -- for `nominal_kBps`, and the rpm there.  strategy:
---   "clv"   the nominal speed everywhere; where that would pass the spindle
---           limit the disc turns at the limit instead (so it becomes P-CAV)
---   "auto"  the same as "clv" (the fastest the limit allows; default)
---   "pcav"  CAV at opts.rpm (default the limit) until the nominal speed is
---           reached, CLV after it
---   "cav"   constant rpm that reaches the nominal speed at the outermost
---           sector of the disc (what drives report with rotation control 01b)
---   "zclv"  CLV zones stepping up: opts.zones = a count (default 4, equal
---           lengths, ladder speeds under the CAV curve) or a list of
---           { lba =, kBps = } as a drive's performance descriptors give
+--
+-- * "clv": the nominal speed everywhere; where that would pass the spindle
+--   limit the disc turns at the limit instead (so it becomes P-CAV)
+-- * "auto": the same as "clv" (the fastest the limit allows; default)
+-- * "pcav": CAV at opts.rpm (default the limit) until the nominal speed is
+--   reached, CLV after it
+-- * "cav": constant rpm that reaches the nominal speed at the outermost
+--   sector of the disc (what drives report with rotation control 01b)
+-- * "zclv": CLV zones stepping up: opts.zones = a count (default 4, equal
+--   lengths, ladder speeds under the CAV curve) or a list of
+--   { lba =, kBps = } as a drive's performance descriptors give
+--
 -- opts.limit_rpm (default physics.LIMIT_RPM) caps every strategy.
+-- @tparam table g a geometry
+-- @tparam number lba
+-- @tparam number nominal_kBps
+-- @tparam[opt="auto"] string strategy
+-- @tparam[opt] table opts `limit_rpm`, `rpm`, `zones`
+-- @treturn number kB/s
+-- @treturn number rpm
 function physics.speed_at(g, lba, nominal_kBps, strategy, opts)
   need(check_geom(g, "speed_at"))
   need(check_lba(g, lba, "speed_at", 2))
@@ -567,23 +608,31 @@ end
 --- Seconds to write `sectors` sectors from `from_lba` when asked for
 -- `nominal_kBps`, with the overheads of a session.  strategy and opts as
 -- speed_at, and:
---   opc = seconds | false          power calibration (default 2)
---   lead_in, lead_out = sectors | false   instead of the standard sizes
---   close = false                  leave the session open (no lead-in/out)
---   session = n                    default 1 when from_lba is 0, else 2
---   tracks = n                     per-track run-in/run-out, pregaps (default 1)
---   verify = true                  write, then read back (defect management
---                                  on BD-R/RE, DVD-RAM): data takes about twice as long
---   overhead = false               data only
+--
+-- * `opc` = seconds | false: power calibration (default 2)
+-- * `lead_in`, `lead_out` = sectors | false: instead of the standard sizes
+-- * `close` = false: leave the session open (no lead-in/out)
+-- * `session` = n: default 1 when from_lba is 0, else 2
+-- * `tracks` = n: per-track run-in/run-out, pregaps (default 1)
+-- * `verify` = true: write, then read back (defect management
+--   on BD-R/RE, DVD-RAM): data takes about twice as long
+-- * `overhead` = false: data only
+--
 -- Lead-in and lead-out are written where they lie, at the speed the strategy
 -- gives there: CD lead-in from radius 23 mm (first session) or 4500 + 150
 -- sectors, CD lead-out 6750 / 2250 sectors; DVD lead-in from radius 22.6 mm,
 -- lead-out 1 mm wide and to radius 30 mm at least; BD-R writes neither.
---> { seconds =, data_seconds =, overhead_seconds =,
---    overhead = { opc =, lead_in =, lead_out =, tracks = },
---    average_kBps =, data_kBps =, min_kBps =, max_kBps =, max_rpm =,
---    strategy = what the drive does ("clv"|"pcav"|"cav"|"zclv"), requested =,
---    from_lba =, sectors =, nominal_kBps =, limit_rpm = }
+-- @tparam table g a geometry
+-- @tparam number from_lba
+-- @tparam number sectors
+-- @tparam number nominal_kBps
+-- @tparam[opt="auto"] string strategy
+-- @tparam[opt] table opts
+-- @treturn table `{ seconds =, data_seconds =, overhead_seconds =,
+-- overhead = { opc =, lead_in =, lead_out =, tracks = },
+-- average_kBps =, data_kBps =, min_kBps =, max_kBps =, max_rpm =,
+-- strategy = what the drive does ("clv"|"pcav"|"cav"|"zclv"), requested =,
+-- from_lba =, sectors =, nominal_kBps =, limit_rpm = }`
 function physics.write_time(g, from_lba, sectors, nominal_kBps, strategy, opts)
   need(check_geom(g, "write_time"))
   need(check_lba(g, from_lba, "write_time", 2))
@@ -677,6 +726,9 @@ function physics.write_time(g, from_lba, sectors, nominal_kBps, strategy, opts)
 end
 
 --- Sectors that `bytes` fill (2048 user bytes each, or `sector_bytes`).
+-- @tparam number bytes
+-- @tparam[opt=2048] integer sector_bytes
+-- @treturn integer
 function physics.sectors(bytes, sector_bytes)
   if not (is_real(bytes) and bytes >= 0) then
     error(fmt("bad argument #1 to 'sectors' (byte count >= 0 expected, got %s)", show(bytes)), 2)

@@ -1,12 +1,45 @@
--- cdperf.policy: the one policy grammar, shared by `cdperf -p` and speeds.pick.
+--- cdperf.policy: the one policy grammar, shared by `cdperf -p` and speeds.pick.
 --
--- Words (the same in a -p argument and in a Lua string):
---   max  min  safe  exact  clv  cav  nearest=X  at-most=X  at-least=X  fraction=F
---   source=KBPS  fastest-for=SIZE  media=PATTERN  disc-rating
+-- Words (the same in a -p argument and in a Lua string): max, min, safe, exact, clv,
+-- cav, nearest=X, at-most=X, at-least=X, fraction=F, source=KBPS, fastest-for=SIZE,
+-- media=PATTERN, disc-rating.
 -- "," narrows in turn ("exact,at-most=8,max"); "|" is a fallback: the first alternative
 -- that picks something wins ("at-least=8,exact|max").  In Lua the same policy is a
 -- string of words, a table of fields ({ at_most = 8 }), a list of policies (narrowing in
 -- turn), { fallback = { p1, p2, ... } }, or a function(candidates, context).
+--
+-- Each word and its Lua field (X is a factor of the medium's 1x, e.g. 8 or 2.4):
+--
+-- * `max` / `"max"`: the fastest speed
+-- * `min` / `"min"`: the slowest speed
+-- * `safe` / `{ fraction = 0.5 }`: the speed nearest half the fastest
+-- * `exact` / `{ exact_only = true }`: only speeds with the Exact bit set
+-- * `clv`, `cav` / `{ rotation = "clv" }`: only speeds of that rotation control
+-- * `nearest=X` / `{ nearest = X }`: the speed nearest X (ties go to the slower)
+-- * `at-most=X` / `{ at_most = X }`: only speeds up to X
+-- * `at-least=X` / `{ at_least = X }`: the slowest speed of at least X
+-- * `fraction=F` / `{ fraction = F }`: the speed nearest F times the fastest (0 < F <= 1)
+-- * `source=KBPS` / `{ source_kBps = KBPS }`: the fastest speed not above the rate the
+--   data comes at (the slowest when every speed is faster)
+-- * `fastest-for=SIZE` / `{ fastest_for = bytes }`: the speed that writes SIZE bytes
+--   soonest by the drive's curve (within 1 % the slower wins); sizes take k M G T
+--   (powers of 1000) or KiB MiB GiB TiB
+-- * `media=PATTERN` / `{ media = "MKM-003*" }`: only when the disc's media ID (or a CD's
+--   ATIP maker) matches PATTERN (`*` and `?` wildcards, any case); else this alternative fails
+-- * `disc-rating` / `{ disc_rating = true }`: no faster than the disc's own rating
+--   (a CD-RW's ATIP speed range; every speed when the disc states none)
+-- * `A,B` / `{ A, B }`: A narrows, then B picks among what is left
+-- * `A|B` / `{ fallback = { A, B } }`: A, or B when A picks nothing
+--
+-- Words are case-insensitive and take `_` for `-` (`at_most=8`). The fields of one table
+-- apply in the order of `FIELD_ORDER` (filters first, then the choosers); several
+-- entries left at the end: the fastest. A function `function(candidates, context)` gets
+-- the entries left and `context = { class =, snapshot =, list = }`, and returns one of the
+-- candidates (or a list of them), or `nil, why`; anything else raises an error that
+-- names what was wrong.
+-- @module cdperf.policy
+-- @usage speeds.pick(list, "exact,at-most=8|min")
+-- speeds.pick(list, { fallback = { { exact_only = true, at_most = 8 }, "min" } })   -- the same
 
 local format = require "cdperf.format"
 
@@ -14,9 +47,10 @@ local policy = {}
 
 local fmt = string.format
 
--- word -> { field, kind, help }: the grammar's one table (README and --help read it).
--- kind: "flag" (no value), "x" (a positive factor), "fraction", "kBps", "size", "pattern"
--- (a media ID pattern: * and ? wildcards).
+--- The grammar's one table (the command's help reads it): a list of `{ word =, field =,
+-- kind =, help = }`, kind `"flag"` (no value), `"rotation"`, `"x"` (a positive factor),
+-- `"fraction"`, `"kBps"`, `"size"`, `"pattern"` (a media ID pattern: * and ? wildcards);
+-- max, min and safe have no field.
 policy.WORDS = {
   { word = "max", help = "the fastest speed" },
   { word = "min", help = "the slowest speed" },
@@ -45,13 +79,14 @@ for _, w in ipairs(policy.WORDS) do
   if w.field then BY_FIELD[w.field] = w end
 end
 
--- Order in which the fields of one policy table apply: filters, then choosers.
+--- Order in which the fields of one policy table apply: filters, then choosers.
 policy.FIELD_ORDER = { "media", "exact_only", "rotation", "disc_rating", "source_kBps", "at_most", "at_least",
   "nearest", "fraction", "fastest_for" }
 
 local NAMED = { max = { "max" }, min = { "min" }, safe = { "fraction", 0.5 } }
 
 --- The usage line of the grammar: "max|min|...|fastest-for=SIZE".
+-- @treturn string
 function policy.usage()
   local t = {}
   for i, w in ipairs(policy.WORDS) do
@@ -195,12 +230,18 @@ end
 
 --- Compile a policy (string, table, list or function) into steps; raises on misuse with
 -- "bad argument #2 to 'pick' (...)" naming the field.
+-- @param[opt="max"] p the policy
+-- @treturn table the steps (`speeds.pick` runs them)
+-- @raise on a bad policy
 function policy.compile(p)
   if p == nil then p = "max" end
   return compile_into(p, {})
 end
 
---- Parse a -p argument into the Lua policy it means (raises on a bad word).
+--- Check a -p argument; it is itself the Lua policy it means (raises on a bad word).
+-- @tparam string text
+-- @treturn string text
+-- @raise on a bad word
 function policy.parse(text)
   if type(text) ~= "string" then bad(fmt("policy text expected, got %s", type(text))) end
   parse_words(text)

@@ -1,4 +1,4 @@
--- cdperf.progress: what a burner says about its progress, as data.
+--- cdperf.progress: what a burner says about its progress, as data.
 --
 -- Pure functions: parse(line [, tool]) reads one line a burner printed; splitter()
 -- cuts a byte stream into lines at "\r" or "\n" (wodim and cdrskin redraw their
@@ -15,6 +15,7 @@
 --               speed_unit = "x DVD"…, remaining = s, fifo = %, buf = %, track =,
 --               phase = "closing"|"formatting"|"waiting"|"done", from =, to = }
 --     (only the fields the line carries; bytes and total in bytes)
+-- @module cdperf.progress
 
 local progress = {}
 
@@ -187,7 +188,8 @@ end
 
 local PARSERS = { growisofs = parse_growisofs, xorriso = parse_xorriso, cdrecord = parse_cdrecord }
 
--- Which formats each tool prints, in the order they are tried.
+--- Which formats each tool prints, in the order they are tried: tool -> list of format
+-- names (`"growisofs"`, `"xorriso"`, `"cdrecord"`).
 progress.FORMATS = {
   growisofs = { "growisofs" },
   xorriso = { "xorriso" },
@@ -254,10 +256,18 @@ Meter.__index = Meter
 -- far, all tracks), total (bytes to write, when a line told), percent, speed,
 -- speed_unit, phase ("write" until a closing step), lines (progress lines seen),
 -- speed_asked / speed_reported (growisofs's complaint), summary_bytes.
+-- @treturn Meter
 function progress.meter()
   return setmetatable({ bytes = 0, base = 0, track = nil, phase = "starting", lines = 0, points = {} }, Meter)
 end
 
+--- A meter: what the progress lines of one burn add up to.
+-- @type Meter
+
+--- Add one event (from `progress.parse`) that came at time `t` (seconds, any origin).
+-- @tparam table ev the event; anything else is ignored
+-- @tparam number t
+-- @treturn Meter the meter itself
 function Meter:feed(ev, t)
   if type(ev) ~= "table" then return self end
   if ev.kind == "write" or ev.kind == "pad" then

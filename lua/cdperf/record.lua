@@ -20,6 +20,7 @@
 -- only then is it loaded with load(text, name, "t", {}) (an empty environment), run in a
 -- coroutine under an instruction limit (debug.sethook).  Model files and snapshots saved
 -- as Lua load the same way (cdperf.emulator.load).
+-- @module cdperf.record
 
 local check = require "cdperf.model_check"
 
@@ -27,8 +28,14 @@ local record = {}
 
 local fmt = string.format
 
+--- The `format` field of a recording: `"cdperf.recording"`.
+-- @field FORMAT
+
+--- The recording format's version (1): a newer one is refused by `load`.
+-- @field VERSION
 record.FORMAT, record.VERSION = check.RECORDING_FORMAT, check.RECORDING_VERSION
-record.MAX_FILE = 64 * 1024 * 1024     -- bytes; a recording of every command is far smaller
+--- The largest file `load` reads: 64 MiB (a recording of every command is far smaller).
+record.MAX_FILE = 64 * 1024 * 1024
 local MAX_DEPTH = 64                   -- nested tables in a loaded file
 
 -- ---------------------------------------------------------------------------
@@ -37,19 +44,33 @@ local MAX_DEPTH = 64                   -- nested tables in a loaded file
 local function tohex(s)
   return (s:gsub(".", function(c) return fmt("%02x", c:byte()) end))
 end
+--- Bytes as lowercase hex digits (how recordings keep bytes).
+-- @tparam string s
+-- @treturn string
+-- @function hex
 record.hex = tohex
 
 local function unhex(h)
   return (h:gsub("%x%x", function(x) return string.char(tonumber(x, 16)) end))
 end
+--- Hex digits as bytes (the digits are not checked: `cdperf.model_check` did).
+-- @tparam string h
+-- @treturn string
+-- @function unhex
 record.unhex = unhex
 
 -- "AC 10 00 ..." for people
 local function spaced(s)
   return (s:gsub(".", function(c) return fmt("%02X ", c:byte()) end):gsub(" $", ""))
 end
+--- Bytes as spaced upper-case hex for people: `"AC 10 00 ..."`.
+-- @tparam string s
+-- @treturn string
+-- @function spaced
 record.spaced = spaced
 
+--- The names of the opcodes messages name: opcode -> `"GET PERFORMANCE"`, ...
+-- @table OPCODES
 record.OPCODES = {
   [0x00] = "TEST UNIT READY", [0x03] = "REQUEST SENSE", [0x12] = "INQUIRY", [0x1B] = "START STOP UNIT",
   [0x1E] = "PREVENT ALLOW MEDIUM REMOVAL", [0x25] = "READ CAPACITY", [0x28] = "READ(10)", [0x2A] = "WRITE(10)",
@@ -59,6 +80,31 @@ record.OPCODES = {
   [0xAC] = "GET PERFORMANCE", [0xAD] = "READ DISC STRUCTURE", [0xB6] = "SET STREAMING", [0xBB] = "SET CD SPEED",
   [0xBE] = "READ CD",
 }
+
+--- A recorder on a device: a path (opened raw; opts.write, timeout_ms, credentials as for
+-- cdperf.open), "emulated:MODEL_OR_FILE", "replay:FILE", an open drive, an emulator or
+-- any callable device.  opts.name: the device's name in the recording; opts.clock: a
+-- function giving milliseconds; opts.on_exchange(exchange, n): called after each command.
+-- Returns the recorder, or nil, message, info when the device cannot be opened.
+-- @param device
+-- @tparam[opt] table opts
+-- @treturn Recorder
+-- @return[2] nil, message, info
+-- @function new
+
+--- A device that answers with a recording (a file name or a recording table).  Each
+-- recorded CDB gets its recorded answer; one recorded several times gets them in order
+-- (then the last one again).  An unrecorded CDB gets ILLEGAL REQUEST (20h/00h when no
+-- command with its opcode was recorded, else 24h/00h pointing at the first byte that
+-- differs from the nearest recorded CDB, or 26h/00h when only the parameter bytes
+-- differ) and opts.on_miss(message, miss) is called with a line that shows it and the
+-- nearest recorded one (default: that line on stderr).  nil, message, info when the
+-- recording cannot be loaded.
+-- @param source a file name or a recording table
+-- @tparam[opt] table opts `on_miss`, `name`
+-- @treturn Replay
+-- @return[2] nil, message, info
+-- @function replay
 
 --- The command's name ("GET PERFORMANCE") or "opcode XXh".
 function record.opcode_name(cdb)
@@ -461,6 +507,12 @@ local function zero(data, from, to)
   return data:sub(1, from - 1) .. string.rep("\0", to - from + 1) .. data:sub(to + 1)
 end
 
+--- An answer with its serial numbers replaced by zero bytes (lengths kept): INQUIRY
+-- standard data bytes 36-55, VPD pages 80h and 83h, GET CONFIGURATION feature 0108h,
+-- READ MEDIA SERIAL NUMBER, READ DISC STRUCTURE formats 80h-82h.
+-- @tparam string cdb the command
+-- @tparam string data its answer
+-- @treturn string the answer, scrubbed
 function record.scrub(cdb, data)
   if type(data) ~= "string" or #data == 0 then return data end
   local op = cdb:byte(1)
@@ -492,6 +544,10 @@ local function scrub_table(v)
   end
   return t
 end
+--- A copy of a table without the fields whose name says "serial" (at any depth).
+-- @param v a table (anything else is returned as it is)
+-- @return the copy
+-- @function scrub_table
 record.scrub_table = scrub_table
 
 -- ---------------------------------------------------------------------------
@@ -571,7 +627,15 @@ function Recorder.__tostring(self)
   return fmt("cdperf.recorder (%s, %d commands)", self.name, #self._exchanges)
 end
 
+--- A recorder (`record.new`): itself a device (`rec(cdb, direction, arg)`), and a
+-- `<close>` variable; `tostring(rec)` is `"cdperf.recorder (NAME, N commands)"`.
+-- @type Recorder
+
 --- Send one command through the recorder (the device interface).
+-- @tparam string cdb
+-- @tparam string direction
+-- @param arg
+-- @return what the device answered
 function Recorder:command(cdb, direction, arg)
   check_command(cdb, direction, arg)
   local t0 = self._clock()
@@ -598,7 +662,9 @@ function Recorder:command(cdb, direction, arg)
   return ""
 end
 
---- The exchanges so far, oldest first (copies).
+--- The exchanges so far, oldest first (copies): `{ cdb = hex, direction =, alloc =,
+-- params =, data =, sense =, status =, ms =, error = }` (docs/recording.md).
+-- @treturn table
 function Recorder:exchanges()
   local t = {}
   for i, ex in ipairs(self._exchanges) do
@@ -610,6 +676,8 @@ function Recorder:exchanges()
 end
 
 --- A cdperf drive whose commands go through the recorder.
+-- @tparam[opt] table opts as `cdperf.open`
+-- @return the drive, or nil, message, info
 function Recorder:open(opts)
   local o = { name = self.name }
   for k, v in pairs(opts or {}) do o[k] = v end
@@ -673,6 +741,10 @@ function Recorder:text(opts)
 end
 
 --- Write the recording to path: true, or nil, message, info.
+-- @tparam string path
+-- @tparam[opt] table opts `comment`
+-- @treturn boolean true
+-- @return[2] nil, message, info
 function Recorder:save(path, opts)
   if type(path) ~= "string" then
     error(fmt("bad argument #1 to 'save' (file name expected, got %s)", type(path)), 2)
@@ -721,11 +793,7 @@ local function lua_device(name, opts)
   return false
 end
 
---- A recorder on a device: a path (opened raw; opts.write, timeout_ms, credentials as for
--- cdperf.open), "emulated:MODEL_OR_FILE", "replay:FILE", an open drive, an emulator or
--- any callable device.  opts.name: the device's name in the recording; opts.clock: a
--- function giving milliseconds; opts.on_exchange(exchange, n): called after each command.
--- Returns the recorder, or nil, message, info when the device cannot be opened.
+-- record.new and record.replay: their doc comments are at the top of the file.
 function record.new(device, opts)
   if opts ~= nil and type(opts) ~= "table" then
     error(fmt("bad argument #2 to 'record' (options table expected, got %s)", type(opts)), 2)
@@ -852,7 +920,15 @@ function Replay:_miss(cdb, direction, arg)
   return nil, sense
 end
 
+--- A replay device (`record.replay`, `cdperf.open("replay:FILE")`): answers as the
+-- recorded drive did; `tostring` is `"cdperf.replay (NAME)"`.
+-- @type Replay
+
 --- Answer one command with the recorded bytes (the device interface).
+-- @tparam string cdb
+-- @tparam string direction
+-- @param arg
+-- @return the recorded answer: data, or nil and sense bytes
 function Replay:command(cdb, direction, arg)
   check_command(cdb, direction, arg)
   self._log[#self._log + 1] = cdb
@@ -900,14 +976,7 @@ function Replay:rewind()
   for _, e in ipairs(self._all) do e.used = nil end
 end
 
---- A device that answers with a recording (a file name or a recording table).  Each
--- recorded CDB gets its recorded answer; one recorded several times gets them in order
--- (then the last one again).  An unrecorded CDB gets ILLEGAL REQUEST (20h/00h when no
--- command with its opcode was recorded, else 24h/00h pointing at the first byte that
--- differs from the nearest recorded CDB, or 26h/00h when only the parameter bytes
--- differ) and opts.on_miss(message, miss) is called with a line that shows it and the
--- nearest recorded one (default: that line on stderr).  nil, message, info when the
--- recording cannot be loaded.
+-- (record.replay: its doc comment is at the top of the file)
 function record.replay(source, opts)
   if opts ~= nil and type(opts) ~= "table" then
     error(fmt("bad argument #2 to 'replay' (options table expected, got %s)", type(opts)), 2)

@@ -1,9 +1,10 @@
--- cdperf.report: the cdperf report as a pure function of a snapshot.
+--- cdperf.report: the cdperf report as a pure function of a snapshot.
 --
 -- build(snapshot, opts) turns what one drive said into the report's data (the JSON
 -- document's drive entry); text(report) into the lines a person reads.  Neither sends a
 -- command and neither raises on anything a drive can say: every part that failed or
 -- made no sense shows as an error or a note in its place.
+-- @module cdperf.report
 
 local media = require "cdperf.media"
 local format = require "cdperf.format"
@@ -28,6 +29,10 @@ local function table_or_nil(v) return type(v) == "table" and v or nil end
 
 --- The report of one drive.  opts: policy (a policy for speeds.pick, default "max"),
 -- policy_text (how to show it), size (bytes to estimate for; default the capacity).
+-- @tparam table snap a snapshot
+-- @tparam[opt] table opts
+-- @treturn table the report (a drive entry of the JSON document)
+-- @raise when snap is no snapshot
 function report.build(snap, opts)
   if not snapshot.is(snap) then
     error(fmt("bad argument #1 to 'build' (snapshot expected, got %s)", type(snap)), 2)
@@ -134,6 +139,9 @@ local function field(t, k)
 end
 
 --- The report's lines.  opts: no_plot (leave out the curve's plot).
+-- @tparam table r a report (`build`)
+-- @tparam[opt] table opts
+-- @treturn {string,...} lines
 function report.text(r, opts)
   opts = opts or {}
   local lines = {}
@@ -239,6 +247,8 @@ local function msf_text(t)
 end
 
 --- The report's lines about the disc itself: Media ID or ATIP, defect management.
+-- @tparam table r a report
+-- @treturn {string,...} lines
 function report.disc_lines(r)
   local lines = {}
   local errors = r.errors or {}
@@ -288,7 +298,8 @@ function report.disc_lines(r)
   return lines
 end
 
---- The parts of a snapshot each output needs (`-f` formats read only what they print).
+--- The parts of a snapshot each output needs (`-f` formats read only what they print):
+-- output (`report`, `prcap`, `xorriso`, `mediainfo`) -> list of part names.
 report.PARTS = {
   report = snapshot.REPORT_PARTS,
   prcap = { "capabilities" },

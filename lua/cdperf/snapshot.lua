@@ -1,4 +1,4 @@
--- cdperf.snapshot: one read of everything a report needs, as plain data.
+--- cdperf.snapshot: one read of everything a report needs, as plain data.
 --
 -- I/O stays here: every other function of the Lua layer (speeds.list, pick, estimate,
 -- every format.*) works on the table this returns and sends nothing.  Each command goes
@@ -18,18 +18,28 @@
 -- The snapshot is also an emulator model (cdperf.emulator.new(snapshot) answers as the
 -- drive did): inquiry, capabilities, write_speeds, performance and exceptions keep the
 -- shapes the drive methods return, and `raw` keeps the GET PERFORMANCE bytes as hex.
+-- @module cdperf.snapshot
 
 local media = require "cdperf.media"
 local disc = require "cdperf.disc"
 
 local snapshot = {}
 
+--- The `format` field of every snapshot: `"cdperf.snapshot"` (see `snapshot.is`).
+-- @field FORMAT
+
+--- The snapshot format's version, 1 (`version` of every snapshot).
+-- @field VERSION
 snapshot.FORMAT, snapshot.VERSION = "cdperf.snapshot", 1
 
 local fmt = string.format
 
--- Every part, in the order they are read; `medium` parts need a CD/DVD/BD medium.
--- opcode and request let the emulator answer a failed part with the same sense.
+--- Every part, in the order they are read: `{ name =, opcode =, medium = (needs a
+-- CD/DVD/BD medium), exceptions =, disc =, request = (the get_performance request),
+-- profiles = (the media that have it) }`. opcode and request let the emulator answer a
+-- failed part with the same sense. The names: inquiry, profile, capabilities,
+-- write_speeds, write_performance, read_performance, write_exceptions, read_exceptions,
+-- features, media_id, atip.
 snapshot.PARTS = {
   { name = "inquiry", opcode = 0x12 },
   { name = "profile", opcode = 0x46 },
@@ -52,11 +62,12 @@ local PART = {}
 for _, p in ipairs(snapshot.PARTS) do PART[p.name] = p end
 for code in pairs(disc.MEDIA_ID_STRUCTURE) do PART.media_id.profiles[code] = true end
 
--- What the report needs; `-f prcap` needs only the first and the third.
+--- The parts read by default (what the report needs); `-f prcap` needs only the first
+-- and the third.
 snapshot.REPORT_PARTS = { "inquiry", "profile", "capabilities", "write_speeds", "write_performance",
   "read_performance", "features", "media_id", "atip" }
 
--- The disc's parts (opts.disc = false: a snapshot without them).
+--- The disc's parts (opts.disc = false: a snapshot without them).
 snapshot.DISC_PARTS = { "features", "media_id", "atip" }
 
 local function hex(s)
@@ -127,6 +138,18 @@ end
 -- leave out the disc's parts, features, media_id and atip), parts (a list
 -- of part names: only those), ready_timeout_ms (wait for a drive becoming ready, default
 -- 0), device (the name to show), clock/sleep (milliseconds; for tests).
+-- @param drive an open drive (or any table with the Drive methods)
+-- @tparam[opt] table opts
+-- @treturn table the snapshot: `{ format = "cdperf.snapshot", version = 1, device =,
+-- inquiry =, profile = { code =, name =, class = }, capabilities =, write_speeds =,
+-- performance = { read =, write = }, exceptions = { read =, write = } (when asked),
+-- features =, media_id =, atip = (when the medium has them), raw = { [part] = hex },
+-- errors = { [part] = { message =, info = } }, notes = { "..." }, commands = N }`; each
+-- part has the shape the Drive method of the same name returns, a failed part is absent
+-- and in `errors`. Never fails as a whole.
+-- @raise on a bad argument or option
+-- @usage local snap = cdperf.snapshot(drive, { exceptions = true })
+-- for part, e in pairs(snap.errors) do print(part, e.message) end
 function snapshot.take(drive, opts)
   local dt = type(drive)
   if dt ~= "userdata" and dt ~= "table" then
@@ -327,12 +350,18 @@ function snapshot.take(drive, opts)
 end
 
 --- Whether `t` is a snapshot (plain data) rather than a drive.
+-- @param t any value
+-- @treturn boolean
 function snapshot.is(t)
   return type(t) == "table" and t.format == snapshot.FORMAT
 end
 
 --- The medium's capacity in sectors as the snapshot tells it (largest plausible End LBA + 1
 -- of the write speeds or write performance, else the read performance), and where from.
+-- @tparam table snap a snapshot
+-- @treturn[1] integer sectors
+-- @treturn[1] string `"write speeds"` or `"read performance"`
+-- @return[2] nil when no End LBA says it
 function snapshot.capacity(snap)
   local judge = require "cdperf.judge"
   local class = snap.profile and snap.profile.class

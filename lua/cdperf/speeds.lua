@@ -1,8 +1,26 @@
--- cdperf.speeds: one clean speed list from what a drive said, policies that pick a speed
+--- cdperf.speeds: one clean speed list from what a drive said, policies that pick a speed
 -- from it, time estimates from the performance curve, and applying a speed with
 -- verification.  list, pick and estimate are pure functions of a snapshot (or a list,
 -- or a curve) and send nothing; given a drive they take one snapshot first.  apply is
 -- the only function here that changes the drive.
+--
+-- An entry of the list is a table:
+--
+-- * `write`: kB/s; `read`: kB/s or nil
+-- * `x`: the exact factor; `nominal`: the standard speed it is (8, 2.4) or nil
+-- * `rotation`: `"clv"` or `"cav"`; `exact`: the Exact bit
+-- * `end_lba`; `source`: `"get_performance"` or `"page_2a"`; `mixed_read_write`
+-- * `unit = "KiB/s"` (only for a drive counting in KiB)
+-- * `above_rating = true` (faster than the disc's own rating)
+--
+-- The policies of `pick` are those of `cdperf.policy` (the `-p` words of the command).
+-- @module cdperf.speeds
+-- @usage local snap = cdperf.snapshot(drive)
+-- local list = assert(speeds.list(snap))
+-- local entry, why = speeds.pick(list, "exact,at-most=8|min")
+-- local secs = speeds.estimate(snap, 4.7e9, entry)
+-- local rw <close> = assert(cdperf.open(device, { write = true }))
+-- local ok, report = speeds.apply(rw, entry, snap)
 
 local media = require "cdperf.media"
 local format = require "cdperf.format"
@@ -67,6 +85,18 @@ end
 -- cleaned and why), list.class, list.unit, list.profile, list.capacity (sectors, when
 -- known) and list.snapshot.  Takes a snapshot or a drive (snapshotted once).  Returns
 -- nil, message, info when there is no medium or neither source answered.
+--
+-- Cleaning: GET PERFORMANCE type 03h first (speeds for this very medium), then mode page
+-- 2Ah where plausible; impossible speeds (`cdperf.judge`), duplicates, CD speeds listed
+-- for a DVD or BD, zeros and repeats are dropped, each with a note; a list in KiB/s
+-- (multiples of 1352) is recognised; speeds above the disc's rating are marked.
+-- @param x a snapshot or a drive
+-- @treturn table the list of entries (see the module), fastest first, with `notes`,
+-- `class`, `unit`, `profile`, `capacity`, `snapshot`, `rating`, `rating_source`
+-- @return[2] nil
+-- @treturn[2] string message ("no medium in the drive", ...)
+-- @treturn[2] table info (`kind = "medium"`, `"unsupported"`, or the drive's failure)
+-- @raise when x is neither a drive nor a snapshot
 function speeds.list(x)
   local snap = to_snapshot(x, "list")
   local prof = snap.profile
@@ -468,6 +498,19 @@ end
 --- Pick a speed from `list` by `policy` (see cdperf.policy); returns entry, reason or
 -- nil, message.  A policy function gets (candidates, context), context = { class =,
 -- snapshot =, list = }, and returns an entry (or a list of entries) from candidates.
+-- Several entries left at the end: the fastest of them.
+-- @tparam table list a speed list (`speeds.list`) or any list of entries with `write`
+-- @param[opt="max"] pol a policy: a string of words, a table, a list, `{ fallback = ... }`
+-- or a function (see `cdperf.policy`)
+-- @tparam[opt] table context extra fields for the context a policy function gets
+-- @treturn table the entry
+-- @treturn string the reason, e.g. `"at most 8x; the fastest left: 8x DVD (11080 kB/s) (from GET PERFORMANCE)"`
+-- @return[2] nil
+-- @treturn[2] string why nothing fits, e.g. `"no speed at most 2x (slowest is 4x DVD (5540 kB/s))"`
+-- @raise on a bad policy (`bad argument #2 to 'pick' (unknown policy "fast" ...)`), or a
+-- policy function that returns something not among its candidates
+-- @usage local e = assert(speeds.pick(list, { at_most = 8, rotation = "cav" }))
+-- local e2 = speeds.pick(list, function(c) return c[#c] end)   -- the slowest
 function speeds.pick(list, pol, context)
   if type(list) ~= "table" then
     error(("bad argument #1 to 'pick' (speed list expected, got %s)"):format(type(list)), 2)
@@ -581,6 +624,19 @@ end
 -- speed list (its snapshot), a curve (a list of nominal descriptors) or a drive
 -- (snapshotted once).  CD sectors count 2352 bytes at the channel rate 1x counts.
 -- Returns nil, message, info when the bytes do not fit or nothing gives a speed.
+-- The first value is the stopwatch's figure where the medium is known (overheads,
+-- physics, a verify pass; `cdperf.estimate`), else the curve's integral;
+-- `detail.curve_seconds` keeps the integral.
+-- @param source a snapshot, a speed list, a curve or a drive
+-- @tparam number bytes bytes to write (>= 0)
+-- @tparam[opt] table entry the speed (a list entry): no faster than `entry.write`
+-- @treturn number seconds
+-- @treturn table detail: `notes`, `curve`, `capacity`, `seconds`, `data_seconds`,
+-- `curve_seconds`, `overheads`, `source`, `strategy`, `assumptions`, ... (see `cdperf.estimate`)
+-- @return[2] nil
+-- @treturn[2] string message, e.g. `"25000000000 bytes do not fit: ..."`
+-- @treturn[2] table info (`kind = "medium"`, `"unsupported"`, `"decode"`)
+-- @raise on a bad argument
 function speeds.estimate(source, bytes, entry)
   local t = type(source)
   if t ~= "table" and t ~= "userdata" then
@@ -720,6 +776,19 @@ end
 -- is refused; then read back.  `snap` (optional) is the snapshot the entry came from,
 -- so the drive is not asked again for what it already said.  Returns true, report
 -- ({ method, asked, got, obeyed, notes, end_lba }) or nil, message, info.
+-- The only function of the Lua layer that changes the drive: open it with
+-- `{ write = true }`, which Linux needs for both SET commands.
+-- @param drive an open drive (read-write)
+-- @tparam table entry a list entry (`write`, and `read`, `rotation`, `exact`, `end_lba` when known)
+-- @tparam[opt] table snap the snapshot the entry came from
+-- @treturn boolean true
+-- @treturn table report: `method = "set_streaming"|"set_cd_speed"`, `asked`, `got`
+-- (what the drive reports after), `obeyed` (within `format.TOLERANCE`), `notes`,
+-- `end_lba`, `current_write_speed`, `performance`
+-- @return[2] nil
+-- @treturn[2] string message
+-- @treturn[2] table info (e.g. `kind = "os"`, `code = "EPERM"`: opened without `write = true`)
+-- @raise on a bad argument (a speed no drive can be set to)
 function speeds.apply(drive, entry, snap)
   if not is_drive(drive) then
     error(("bad argument #1 to 'apply' (drive expected, got %s)"):format(type(drive)), 2)

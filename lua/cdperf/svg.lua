@@ -1,11 +1,5 @@
 --- cdperf.svg: speed curves as an SVG picture a browser opens (pure: data in, text out).
---
---   svg.curves{ class = "dvd", capacity = sectors, title = "...",
---               series = { { name = "measured", points = { { lba =, kBps = }, ... } },
---                          { name = "claimed", points = ..., dashed = true } } }  --> text
---
--- x: LBA 0 .. capacity; y: speed from 0 to the top of every series, labelled in x of the
--- class (1x = media.ONE_X) with the kB/s beside; a legend names each series.
+-- @module cdperf.svg
 
 local media = require "cdperf.media"
 
@@ -36,6 +30,16 @@ local function num(v)
   return fmt("%.1f", v)
 end
 
+--- The SVG text of one or more speed curves.
+-- x: LBA 0 .. capacity; y: speed from 0 to the top of every series, labelled in x of the
+-- class (1x = media.ONE_X) with the kB/s beside; a legend names each series.
+-- @tparam table spec `{ class = "dvd", capacity = sectors, title = "...", series = {
+-- { name = "measured", points = { { lba =, kBps = }, ... } },
+-- { name = "claimed", points = ..., dashed = true } } }`
+-- @treturn string the SVG document
+-- @raise without a series list
+-- @usage local text = svg.curves { class = "dvd", capacity = 2295104,
+--   series = { { name = "measured", points = r.points } } }
 function svg.curves(spec)
   if type(spec) ~= "table" or type(spec.series) ~= "table" then
     error("bad argument #1 to 'curves' (table with series expected)", 2)

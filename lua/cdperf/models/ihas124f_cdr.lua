@@ -19,7 +19,7 @@ for i, e in ipairs(list) do
 end
 return {
   name = "ihas124f_cdr",
-  source = "Capture H: ATAPI iHAS124 F CL9P, page 2A with one pure-CAV entry (from ../shared/data/captures.md)",
+  source = "Capture H: ATAPI iHAS124 F CL9P, page 2A with one pure-CAV entry (from spec/data/captures.md)",
   inquiry = { peripheral_type = 5, vendor = "ATAPI", product = "iHAS124 F", revision = "CL9P" },
   profile = 0x09,
   capacity = 359849,

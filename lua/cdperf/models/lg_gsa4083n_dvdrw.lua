@@ -9,7 +9,7 @@
 -- capture shows only the mounted medium); the emulator derives its features from them.
 return {
   name = "lg_gsa4083n_dvdrw",
-  source = "Capture A: HL-DT-ST DVDRAM GSA-4083N 1.00, DVD-RW Sequential (from ../shared/data/captures.md)",
+  source = "Capture A: HL-DT-ST DVDRAM GSA-4083N 1.00, DVD-RW Sequential (from spec/data/captures.md)",
   inquiry = { peripheral_type = 5, vendor = "HL-DT-ST", product = "DVDRAM GSA-4083N", revision = "1.00" },
   profile = 0x14,
   capacity = 2254432,

@@ -11,7 +11,7 @@
 -- capture shows only the mounted medium); the emulator derives its features from them.
 return {
   name = "lg_gsa4120b_no_getperf",
-  source = "Capture G: HL-DT-ST DVDRAM GSA-4120B A111 list, page 2A only (from ../shared/data/captures.md)",
+  source = "Capture G: HL-DT-ST DVDRAM GSA-4120B A111 list, page 2A only (from spec/data/captures.md)",
   inquiry = { peripheral_type = 5, vendor = "HL-DT-ST", product = "DVDRAM GSA-4120B", revision = "A111" },
   profile = 0x09,
   capacity = 359849,

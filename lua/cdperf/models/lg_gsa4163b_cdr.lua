@@ -19,7 +19,7 @@ for i, w in ipairs(speeds) do
 end
 return {
   name = "lg_gsa4163b_cdr",
-  source = "Capture G: HL-DT-ST DVDRAM GSA-4163B A101, blank CD-R, page 2A (from ../shared/data/captures.md)",
+  source = "Capture G: HL-DT-ST DVDRAM GSA-4163B A101, blank CD-R, page 2A (from spec/data/captures.md)",
   inquiry = { peripheral_type = 5, vendor = "HL-DT-ST", product = "DVDRAM GSA-4163B", revision = "A101" },
   profile = 0x09,
   capacity = 359849,

@@ -17,7 +17,7 @@ local function d(wrc, w)
 end
 return {
   name = "lg_wh16ns40_bdr",
-  source = "Capture I: HL-DT-ST BD-RE WH16NS40 1.00, BD-R SRM blank (from ../shared/data/captures.md)",
+  source = "Capture I: HL-DT-ST BD-RE WH16NS40 1.00, BD-R SRM blank (from spec/data/captures.md)",
   inquiry = { peripheral_type = 5, vendor = "HL-DT-ST", product = "BD-RE  WH16NS40", revision = "1.00" },
   profile = 0x41,
   capacity = 12219392,

@@ -7,7 +7,7 @@ local deepcopy = require "cdperf.deepcopy"
 
 local m = deepcopy(require "cdperf.models.lg_wh16ns40_bdr")
 m.name = "lg_wh16ns40_empty"
-m.source = "Capture I: HL-DT-ST BD-RE WH16NS40 1.00, tray empty (derived from ../shared/data/captures.md)"
+m.source = "Capture I: HL-DT-ST BD-RE WH16NS40 1.00, tray empty (derived from spec/data/captures.md)"
 m.profile = 0
 m.capacity = 0
 m.write_speeds = {}

@@ -11,7 +11,7 @@
 -- capture shows only the mounted medium); the emulator derives its features from them.
 return {
   name = "liteon_sohw1673s_dvdpr",
-  source = "Capture B: LITE-ON DVDRW SOHW-1673S JS02, blank DVD+R, End LBA 0 (from ../shared/data/captures.md)",
+  source = "Capture B: LITE-ON DVDRW SOHW-1673S JS02, blank DVD+R, End LBA 0 (from spec/data/captures.md)",
   inquiry = { peripheral_type = 5, vendor = "LITE-ON", product = "DVDRW SOHW-1673S", revision = "JS02" },
   profile = 0x1B,
   capacity = 2295104,

@@ -9,7 +9,7 @@
 -- capture shows only the mounted medium); the emulator derives its features from them.
 return {
   name = "nec_nd3540a_dvdprw",
-  source = "Capture C: _NEC DVD_RW ND-3540A 1.04, DVD+RW, page 2A lists CD speeds (from ../shared/data/captures.md)",
+  source = "Capture C: _NEC DVD_RW ND-3540A 1.04, DVD+RW, page 2A lists CD speeds (from spec/data/captures.md)",
   inquiry = { peripheral_type = 5, vendor = "_NEC", product = "DVD_RW ND-3540A", revision = "1.04" },
   profile = 0x1A,
   capacity = 2295104,

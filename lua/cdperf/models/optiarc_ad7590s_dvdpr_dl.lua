@@ -15,7 +15,7 @@ end
 return {
   name = "optiarc_ad7590s_dvdpr_dl",
   source = "Capture E: Optiarc DVD RW AD-7590S 1.00, blank DVD+R DL, zoned performance"
-    .. " (from ../shared/data/captures.md)",
+    .. " (from spec/data/captures.md)",
   inquiry = { peripheral_type = 5, vendor = "Optiarc", product = "DVD RW AD-7590S", revision = "1.00" },
   profile = 0x2B,
   capacity = 4173824,

@@ -14,7 +14,7 @@ local function d(w)
 end
 return {
   name = "samsung_sh224db_dvdpr",
-  source = "Capture F: TSSTcorp CDDVDW SH-224DB SB00, appendable DVD+R, CAV ramp (from ../shared/data/captures.md)",
+  source = "Capture F: TSSTcorp CDDVDW SH-224DB SB00, appendable DVD+R, CAV ramp (from spec/data/captures.md)",
   inquiry = { peripheral_type = 5, vendor = "TSSTcorp", product = "CDDVDW SH-224DB", revision = "SB00" },
   profile = 0x1B,
   capacity = 2295104,

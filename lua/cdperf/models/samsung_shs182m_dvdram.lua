@@ -14,7 +14,7 @@ end
 return {
   name = "samsung_shs182m_dvdram",
   source = "Capture D: TSSTcorp CD/DVDW SH-S182M SB00, DVD-RAM, duplicate descriptors"
-    .. " (from ../shared/data/captures.md)",
+    .. " (from spec/data/captures.md)",
   inquiry = { peripheral_type = 5, vendor = "TSSTcorp", product = "CD/DVDW SH-S182M", revision = "SB00" },
   profile = 0x12,
   capacity = 2236704,

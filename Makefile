@@ -11,6 +11,7 @@ PREFIX     ?= /usr/local
 LUA_VER     = 5.4
 INSTALL_LMOD = $(DESTDIR)$(PREFIX)/share/lua/$(LUA_VER)
 INSTALL_CMOD = $(DESTDIR)$(PREFIX)/lib/lua/$(LUA_VER)
+INSTALL_MAN1 = $(DESTDIR)$(PREFIX)/share/man/man1
 MODEL      ?= lg_wh16ns40_bdr
 
 # The sources of cdperf.core: the portable ones, one OS file and the iSCSI transport or
@@ -46,7 +47,7 @@ STRICT  = $(WARNINGS) -Waggregate-return -Wcast-align -Wcast-qual -Wdisabled-opt
           -Wmissing-declarations -Wnested-externs -Wstrict-prototypes -Wc++-compat \
           -Wconversion -Wformat=2
 
-.PHONY: all deps test busted check check-warnings check-symbols check-rockspec lint demo install uninstall clean
+.PHONY: all deps test busted check check-warnings check-symbols check-rockspec lint demo install uninstall env clean
 
 all: $(MODULE)
 
@@ -120,14 +121,22 @@ demo: deps all
 	$(LUA) bin/cdperf $(if $(wildcard /sys/class/block/sr*),,--emulate $(MODEL))
 
 install: all
-	install -d $(INSTALL_LMOD)/cdperf/models $(INSTALL_CMOD)/cdperf $(DESTDIR)$(PREFIX)/bin
+	install -d $(INSTALL_LMOD)/cdperf/models $(INSTALL_CMOD)/cdperf $(DESTDIR)$(PREFIX)/bin $(INSTALL_MAN1)
 	install -m 644 lua/cdperf/*.lua $(INSTALL_LMOD)/cdperf/
 	install -m 644 lua/cdperf/models/*.lua $(INSTALL_LMOD)/cdperf/models/
 	install -m 755 $(MODULE) $(INSTALL_CMOD)/cdperf/core.so
 	install -m 755 bin/cdperf $(DESTDIR)$(PREFIX)/bin/cdperf
+	install -m 644 docs/cdperf.1 $(INSTALL_MAN1)/cdperf.1
 
 uninstall:
-	rm -rf $(INSTALL_LMOD)/cdperf $(INSTALL_CMOD)/cdperf $(DESTDIR)$(PREFIX)/bin/cdperf
+	rm -rf $(INSTALL_LMOD)/cdperf $(INSTALL_CMOD)/cdperf $(DESTDIR)$(PREFIX)/bin/cdperf $(INSTALL_MAN1)/cdperf.1
+
+# Scripts run from the build tree: eval "$$(make env)" puts its modules first on Lua's
+# paths and bin/ on PATH (after `make`).
+env:
+	@echo "export LUA_PATH='$(CURDIR)/lua/?.lua;$(CURDIR)/lua/?/init.lua;'\"\$${LUA_PATH:-;}\""
+	@echo "export LUA_CPATH='$(CURDIR)/build/?.so;'\"\$${LUA_CPATH:-;}\""
+	@echo "export PATH='$(CURDIR)/bin:'\"\$$PATH\""
 
 clean:
 	rm -rf build

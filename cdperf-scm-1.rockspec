@@ -97,5 +97,8 @@ build = {
   },
   install = {
     bin = { cdperf = "bin/cdperf" },
+    -- LuaRocks has no man directory: the page goes with the rock, to
+    -- $(luarocks show --rock-dir cdperf)/conf/man/man1/cdperf.1 (man -l that file)
+    conf = { ["man/man1/cdperf.1"] = "docs/cdperf.1" },
   },
 }

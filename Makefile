@@ -1,5 +1,6 @@
 # cdperf - build, test, lint, demo, bench, install, cross-build for Windows.
 LUA        ?= lua5.4
+LUAC       ?= luac5.4
 LUA_PC     ?= lua5.4
 BUSTED     ?= $(LUA) /usr/bin/busted
 LUACHECK   ?= luacheck
@@ -120,10 +121,15 @@ lint: deps
 demo: deps all
 	$(LUA) bin/cdperf $(if $(wildcard /sys/class/block/sr*),,--emulate $(MODEL))
 
+# Lua modules go in precompiled (luac keeps the debug information): a report's start is
+# mostly compiling Lua, and bytecode skips the parser (BENCHMARKS.md section 4).
 install: all
 	install -d $(INSTALL_LMOD)/cdperf/models $(INSTALL_CMOD)/cdperf $(DESTDIR)$(PREFIX)/bin $(INSTALL_MAN1)
-	install -m 644 lua/cdperf/*.lua $(INSTALL_LMOD)/cdperf/
-	install -m 644 lua/cdperf/models/*.lua $(INSTALL_LMOD)/cdperf/models/
+	@for f in lua/cdperf/*.lua lua/cdperf/models/*.lua; do \
+	  dest=$(INSTALL_LMOD)/$${f#lua/}; \
+	  if command -v $(LUAC) >/dev/null 2>&1; then $(LUAC) -o "$$dest" "$$f" || exit 1; \
+	  else cp "$$f" "$$dest" || exit 1; fi; chmod 644 "$$dest"; \
+	done
 	install -m 755 $(MODULE) $(INSTALL_CMOD)/cdperf/core.so
 	install -m 755 bin/cdperf $(DESTDIR)$(PREFIX)/bin/cdperf
 	install -m 644 docs/cdperf.1 $(INSTALL_MAN1)/cdperf.1

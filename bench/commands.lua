@@ -80,7 +80,7 @@ M.operations = {
 local function measure(cdperf, model, op, sc)
   local emu = cdperf.emulator.new(model)
   local drive = assert(cdperf.open(emu))
-  local Drive = cdperf.core.Drive
+  local Drive = cdperf.Drive     -- the drive class of `require "cdperf"`
   local orig = Drive.write_speeds
   local per_query = {}
   -- Watch each write-speed query inside the operation: GET PERFORMANCE commands it caused.

@@ -52,8 +52,8 @@ local function sh(cmd)
 end
 
 -- Instructions one run of `cmd` executes (callgrind), or nil without valgrind.
-local function instructions(cmd)
-  local out = sh("valgrind --tool=callgrind --callgrind-out-file=/dev/null " .. cmd .. " 2>&1 >/dev/null")
+local function instructions(cmd, env)
+  local out = sh((env or "") .. "valgrind --tool=callgrind --callgrind-out-file=/dev/null " .. cmd .. " 2>&1 >/dev/null")
   local n = out:match("refs:%s*([%d,]+)")
   return n and tonumber((n:gsub(",", ""))) or nil
 end
@@ -88,18 +88,19 @@ function report_bench.start(root, opts)
   }
   local inst = opts.installed
   if inst then
-    local env = ("LUA_PATH_5_4='%s' LUA_CPATH_5_4='%s' "):format(inst.lua_path, inst.lua_cpath)
+    local env = ("LUA_PATH_5_4='%s' LUA_CPATH_5_4='%s'"):format(inst.lua_path, inst.lua_cpath)
     cases[#cases + 1] = { key = "bare_installed", what = "lua5.4 -e 'require \"cdperf\"' (installed, precompiled)",
-      cmd = env .. lua .. " -e \"require'cdperf'\"" }
+      env = env, cmd = lua .. " -e \"require'cdperf'\"" }
     cases[#cases + 1] = { key = "report_no_drive_installed", what = "cdperf (installed, precompiled)",
-      cmd = env .. lua .. " " .. inst.bin }
+      env = env, cmd = lua .. " " .. inst.bin }
     cases[#cases + 1] = { key = "report_emulated_installed",
       what = "cdperf -e samsung_sh224db_dvdpr (installed, precompiled)",
-      cmd = env .. lua .. " " .. inst.bin .. " -e samsung_sh224db_dvdpr --no-plot" }
+      env = env, cmd = lua .. " " .. inst.bin .. " -e samsung_sh224db_dvdpr --no-plot" }
   end
   for _, c in ipairs(cases) do
-    c.ms = wall_ms(c.cmd, runs)
-    c.instructions = have_valgrind and instructions(c.cmd) or nil
+    local env = c.env and (c.env .. " ") or ""
+    c.ms = wall_ms(env .. c.cmd, runs)
+    c.instructions = have_valgrind and instructions(c.cmd, env) or nil
     c.before = report_bench.BEFORE.instructions[c.key]
   end
   return cases

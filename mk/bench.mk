@@ -3,4 +3,6 @@
 BENCH_OUT ?= BENCHMARKS.md
 
 bench: all
+	rm -rf build/bench-install
+	$(MAKE) -s install DESTDIR=$(CURDIR)/build/bench-install PREFIX=/usr/local
 	CC="$(CC)" CFLAGS="$(CFLAGS)" $(LUA) bench/run.lua $(BENCH_OUT)

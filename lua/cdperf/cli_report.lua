@@ -77,9 +77,9 @@ function command.main(argv)
   if args.json and args.format then die("--json and --format exclude each other", EXIT.usage) end
   if args.list_models then return list_models(args.json) end
 
-  local format, speeds = cdperf.format, cdperf.speeds
+  local format = cdperf.format
   -- The policy is checked once, before any drive is opened.
-  local ok, msg = pcall(speeds.pick, { class = "dvd" }, args.policy)
+  local ok, msg = pcall(cli.need("cdperf.policy").compile, args.policy)
   if not ok then
     die((tostring(msg):gsub("^bad argument #2 to 'pick' %((.*)%)$", "bad --policy: %1")), EXIT.usage)
   end
@@ -115,7 +115,9 @@ function command.main(argv)
     no_drive = #devices == 0
   end
 
-  local report = cli.need "cdperf.report"
+  -- the report's modules load only when there is a drive to report on
+  local report = #devices > 0 and cli.need "cdperf.report" or { PARTS = {} }
+  local speeds = #devices > 0 and cdperf.speeds or nil
   local parts = report.PARTS[args.format or "report"]
   if args.apply then parts = report.PARTS.report end
 

@@ -12,7 +12,6 @@ local judge = require "cdperf.judge"
 local speeds = require "cdperf.speeds"
 local snapshot = require "cdperf.snapshot"
 local disc = require "cdperf.disc"
-local handoff = require "cdperf.handoff"
 
 local report = {}
 
@@ -83,7 +82,7 @@ function report.build(snap, opts)
     entry = entry and format.plain(entry) or nil }
   if not entry then r.errors.recommended = why end
   -- The words each burner needs to ask for it, and what it then sends (cdperf.handoff).
-  if entry then r.burners = handoff.words(snap, entry) end
+  if entry then r.burners = require("cdperf.handoff").words(snap, entry) end
 
   -- Bytes for the estimates: opts.size, else the capacity the drive told.
   local capacity, from = snapshot.capacity(snap)

@@ -203,7 +203,10 @@ return function(data)
   while pos <= n and steps < 64 do
     steps = steps + 1
     local op = byte()
-    local kind = op % 18
+    -- (op % 17 as before drive:command came, so that saved inputs take their old paths;
+    -- the raw pass-through is kind 16 with op odd)
+    local kind = op % 17
+    if kind == 16 and op % 2 == 1 then kind = 17 end
     local in_coroutine = op & 0x80 ~= 0
     local function step()
       if kind < 7 then

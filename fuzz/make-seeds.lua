@@ -164,12 +164,13 @@ for name, bytes in pairs(senses) do write("sense", name, "\0" .. bytes) end
 
 -- ---- the Lua-facing path (fuzz/driver.lua input) ------------------------------------------------
 -- head byte (bit 0: use an emulator, then a model byte), device byte (bit 0: callable table),
--- then steps: op byte (op % 18 picks the call, bit 7 runs it in a coroutine) and, for every
--- command the call sends, the device's control byte + payload (mode 0: length hi, lo, bytes).
+-- then steps: op byte (op % 17 picks the call, 16 with op odd the raw pass-through; bit 7
+-- runs it in a coroutine) and, for every command the call sends, the device's control byte
+-- + payload (mode 0: length hi, lo, bytes).
 local function bytes_answer(s) return pack(">BI2", 0, #s) .. s end
 local function sense_answer(s) return string.char(8, #s) .. s end
 local OP = { ws = 0, read_nominal = 1, inquiry = 7, profile = 8, caps = 9, set_speed = 10,
-             streaming = 11, tur = 12, request_sense = 13, command = 17 }
+             streaming = 11, tur = 12, request_sense = 13, command = 33 }
 local lua_seeds = {
   capture_I = string.char(0, 0, OP.ws) .. bytes_answer(ws_responses.I_blank) ..
     string.char(OP.inquiry) .. bytes_answer(inquiry(drives.I[1], drives.I[2], drives.I[3])) ..

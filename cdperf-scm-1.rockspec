@@ -93,7 +93,12 @@ build = {
   platforms = {
     unix = core_for("src/transport_none.c", {}),
     linux = core_for("src/transport_linux.c", { "_POSIX_C_SOURCE=200809L" }, ISCSI),
-    windows = core_for("src/transport_win32.c", { "WIN32_LEAN_AND_MEAN", "_WIN32_WINNT=0x0600" }),
+    -- MSVC (LuaRocks' default Windows toolchain) as much as mingw: the defines become /D
+    -- flags; _CRT_SECURE_NO_WARNINGS keeps cl quiet about snprintf/fopen (C4996); kernel32
+    -- (DeviceIoControl, CreateFileA) is in every link; src/cdperf_ntddcdrm.h never shadows
+    -- the SDK's <ntddcdrm.h>.
+    windows = core_for("src/transport_win32.c",
+                       { "WIN32_LEAN_AND_MEAN", "_WIN32_WINNT=0x0600", "_CRT_SECURE_NO_WARNINGS" }),
   },
   install = {
     bin = { cdperf = "bin/cdperf" },

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "transport.h"
-#include "ntddcdrm.h"
+#include "cdperf_ntddcdrm.h"
 
 /* The SCSI pass-through request, sense area and data share one heap block:
  * [SCSI_PASS_THROUGH][pad][sense: WIN32_SENSE_LEN][pad][data] */

@@ -1,5 +1,5 @@
 /*
- * ntddcdrm.h - cdperf's own copies of the Windows CD-ROM IOCTL codes and
+ * cdperf_ntddcdrm.h - cdperf's own copies of the Windows CD-ROM IOCTL codes and
  * structures that mingw-w64 does not ship (DESIGN.md section 4).
  *
  * Windows only (it includes <windows.h>). The system <ntddcdrm.h> is
@@ -22,29 +22,16 @@
  * time against DESIGN.md section 4.
  */
 /*
- * This file has the same name as the system header it extends: with -Isrc,
- * `#include <ntddcdrm.h>` finds this file, not the system one. So the first
- * entry includes <ntddcdrm.h> plainly: without -Isrc that is the system
- * header; with -Isrc it is this file again, entered a second time with
- * CDPERF_NTDDCDRM_REENTERED set, and that second entry (found through the
- * include path) forwards with #include_next to the next directory, where the
- * system header lives. The second entry marks itself a system header, so
- * that -pedantic does not reject the GCC extension #include_next.
+ * The name differs from the system header's on purpose: with the rockspec's
+ * incdirs = {"src"} (MSVC, clang-cl, mingw alike) `#include <ntddcdrm.h>` must find
+ * the SDK's file, never this one, so no compiler-specific forwarding is needed.
  */
-#if defined(CDPERF_NTDDCDRM_REENTERED) && !defined(CDPERF_NTDDCDRM_H)
-#if defined(__GNUC__) && !defined(_NTDDCDRM_)
-#pragma GCC system_header
-#include_next <ntddcdrm.h>
-#endif
-#elif !defined(CDPERF_NTDDCDRM_H)
+#ifndef CDPERF_NTDDCDRM_H
 
 #include <stddef.h>
 #include <windows.h>
 #include <winioctl.h>
-
-#define CDPERF_NTDDCDRM_REENTERED 1
 #include <ntddcdrm.h>
-#undef CDPERF_NTDDCDRM_REENTERED
 
 #define CDPERF_NTDDCDRM_H
 

@@ -242,21 +242,114 @@ int cdperf_dev_test_unit_ready(struct cdperf_dev *dev, void *caller, struct cdpe
   return run(dev, caller, cdb, sizeof cdb, CDPERF_DIR_NONE, NULL, NULL, 0, 0, NULL, o);
 }
 
+/* ---- native IOCTL first, SCSI pass-through after (Windows) ----------------------------
+ *
+ * transport_win32.c answers GET PERFORMANCE, SET CD SPEED and SET STREAMING with the class
+ * driver's own IOCTLs, so that the driver builds the CDB. When the driver refuses the IOCTL
+ * itself, or its Win32 error stands for a sense key it swallowed, the same request goes again
+ * as the CDB the driver would have built (mmc_build_*), through exec (IOCTL_SCSI_PASS_THROUGH
+ * on Windows): the drive then answers for itself, and a refusal carries its sense
+ * (kind "scsi") as on Linux. The codes, from Microsoft's cdrom class driver sample
+ * (Windows-driver-samples, storage/class/cdrom/src):
+ *   refusing the IOCTL itself -- ERROR_INVALID_FUNCTION (STATUS_INVALID_DEVICE_REQUEST: no
+ *     IOCTL, or not MMC, ioctl.c RequestValidateSetSpeed), ERROR_NOT_SUPPORTED (Wine, filter
+ *     drivers), ERROR_INVALID_PARAMETER (ioctl.c RequestValidateGetPerformance rejects any
+ *     Tolerance but 10/20 and outputs over 65535 bytes), ERROR_CALL_NOT_IMPLEMENTED;
+ *   a sense key turned into a status -- sense.c SenseInfoInterpretBySenseKey and
+ *     SenseInfoInterpretByAdditionalSenseCode: ILLEGAL REQUEST -> STATUS_INVALID_DEVICE_REQUEST
+ *     (ERROR_INVALID_FUNCTION), NOT READY -> STATUS_DEVICE_NOT_READY / STATUS_NO_MEDIA_IN_DEVICE
+ *     (ERROR_NOT_READY), MEDIUM ERROR -> STATUS_DEVICE_DATA_ERROR (ERROR_CRC), HARDWARE ERROR and
+ *     ABORTED COMMAND -> STATUS_IO_DEVICE_ERROR (ERROR_IO_DEVICE), UNIT ATTENTION ->
+ *     STATUS_VERIFY_REQUIRED (ERROR_MEDIA_CHANGED), DATA PROTECT -> STATUS_MEDIA_WRITE_PROTECTED
+ *     (ERROR_WRITE_PROTECT), BLANK CHECK -> STATUS_NO_DATA_DETECTED (ERROR_NO_DATA_DETECTED),
+ *     STATUS_UNRECOGNIZED_MEDIA, STATUS_NONEXISTENT_SECTOR (ERROR_SECTOR_NOT_FOUND).
+ * When pass-through cannot deliver the CDB either (a read-only handle: ERROR_ACCESS_DENIED;
+ * the device gone), the native IOCTL's error stands, with what pass-through said after it.
+ * Numbers, not <winerror.h> names: this file is built on every OS. */
+static int native_refused(const struct cdperf_outcome *o)
+{
+  static const int codes[] = {
+    1 /* ERROR_INVALID_FUNCTION */, 50 /* ERROR_NOT_SUPPORTED */,
+    87 /* ERROR_INVALID_PARAMETER */, 120 /* ERROR_CALL_NOT_IMPLEMENTED */,
+    21 /* ERROR_NOT_READY */, 23 /* ERROR_CRC */, 1117 /* ERROR_IO_DEVICE */,
+    1110 /* ERROR_MEDIA_CHANGED */, 19 /* ERROR_WRITE_PROTECT */,
+    1104 /* ERROR_NO_DATA_DETECTED */, 1785 /* ERROR_UNRECOGNIZED_MEDIA */,
+    27 /* ERROR_SECTOR_NOT_FOUND */, 1112 /* ERROR_NO_MEDIA_IN_DRIVE */,
+  };
+  size_t i;
+  if (o->err.kind != CDPERF_ERR_WIN32)
+    return 0;
+  for (i = 0; i < sizeof codes / sizeof codes[0]; i++)
+    if (codes[i] == o->err.code)
+      return 1;
+  return 0;
+}
+
+/* The native request failed with o: CDPERF_FAILED as it is, or -3 when the CDB should go
+ * through pass-through (saved keeps the native error for when that cannot deliver). */
+#define CDPERF_TRY_CDB (-3)
+static int native_failed(const struct cdperf_dev *dev, const char *what,
+                         struct cdperf_outcome *o, struct cdperf_error *saved)
+{
+  if (!native_refused(o))
+    return failed(o);
+  *saved = o->err;
+  if (dev->trace)
+    fprintf(stderr, "cdperf: %s %s native %s refused (%s): SCSI pass-through\n",
+            dev->t->ops->name, dev->label != NULL ? dev->label : "?", what,
+            o->err.name != NULL ? o->err.name : "Win32 error");
+  return CDPERF_TRY_CDB;
+}
+
+/* The CDB after a refused native request ran with result rc: a drive's answer (GOOD or a
+ * SCSI outcome) stands; a CDB that never reached the drive gives back the native error. */
+static int after_cdb(int rc, const struct cdperf_error *saved, struct cdperf_outcome *o)
+{
+  static const char head[] = "; SCSI pass-through after it: ";
+  char note[sizeof o->err.message];
+  size_t used, room, nl;
+  if (rc != CDPERF_FAILED || o->err.kind == CDPERF_ERR_SCSI)
+    return rc;
+  memcpy(note, o->err.message, sizeof note);
+  note[sizeof note - 1] = '\0';
+  o->err = *saved;
+  used = strlen(o->err.message);
+  room = sizeof o->err.message - 1 - used;
+  if (room > sizeof head - 1) {
+    memcpy(o->err.message + used, head, sizeof head - 1);
+    used += sizeof head - 1;
+    room -= sizeof head - 1;
+    nl = strlen(note);
+    if (nl > room)
+      nl = room;
+    memcpy(o->err.message + used, note, nl);
+    o->err.message[used + nl] = '\0';
+  }
+  return failed(o);
+}
+
 /* One GET PERFORMANCE for at most n descriptors into buf[0, len). */
 static int perf_once(struct cdperf_dev *dev, void *caller, const struct mmc_perf_request *r,
                      uint8_t *buf, size_t len, unsigned n, size_t *received,
                      struct cdperf_outcome *o)
 {
   uint8_t cdb[12];
+  struct cdperf_error saved;
+  int rc;
   if (dev->t == NULL)
     return CDPERF_CLOSED;
   if (dev->t->ops->get_performance != NULL) {
     *received = 0;
-    if (dev->t->ops->get_performance(dev->t, r, buf, len, received, &o->err) != 0)
-      return failed(o);
-    if (*received > len)
-      *received = len;
-    return 0;
+    if (dev->t->ops->get_performance(dev->t, r, buf, len, received, &o->err) == 0) {
+      if (*received > len)
+        *received = len;
+      return 0;
+    }
+    if (native_failed(dev, "IOCTL_CDROM_GET_PERFORMANCE", o, &saved) != CDPERF_TRY_CDB)
+      return CDPERF_FAILED;
+    mmc_build_get_performance(cdb, r, n);
+    rc = run(dev, caller, cdb, sizeof cdb, CDPERF_DIR_IN, buf, NULL, len, 0, received, o);
+    return after_cdb(rc, &saved, o);
   }
   mmc_build_get_performance(cdb, r, n);
   return run(dev, caller, cdb, sizeof cdb, CDPERF_DIR_IN, buf, NULL, len, 0, received, o);
@@ -318,9 +411,14 @@ int cdperf_dev_set_speed(struct cdperf_dev *dev, void *caller, unsigned read_spe
   if ((rc = control_refused(dev, o)) != 0)
     return rc;
   if (dev->t->ops->set_speed != NULL) {
-    if (dev->t->ops->set_speed(dev->t, read_speed, write_speed, rotation, &o->err) != 0)
-      return failed(o);
-    return 0;
+    struct cdperf_error saved;
+    if (dev->t->ops->set_speed(dev->t, read_speed, write_speed, rotation, &o->err) == 0)
+      return 0;
+    if (native_failed(dev, "IOCTL_CDROM_SET_SPEED (CdromSetSpeed)", o, &saved) != CDPERF_TRY_CDB)
+      return CDPERF_FAILED;
+    mmc_build_set_cd_speed(cdb, read_speed, write_speed, rotation);
+    rc = run(dev, caller, cdb, sizeof cdb, CDPERF_DIR_NONE, NULL, NULL, 0, 0, NULL, o);
+    return after_cdb(rc, &saved, o);
   }
   mmc_build_set_cd_speed(cdb, read_speed, write_speed, rotation);
   return run(dev, caller, cdb, sizeof cdb, CDPERF_DIR_NONE, NULL, NULL, 0, 0, NULL, o);
@@ -336,9 +434,16 @@ int cdperf_dev_set_streaming(struct cdperf_dev *dev, void *caller, const struct 
   if ((rc = control_refused(dev, o)) != 0)
     return rc;
   if (dev->t->ops->set_streaming != NULL) {
-    if (dev->t->ops->set_streaming(dev->t, s, persistent, &o->err) != 0)
-      return failed(o);
-    return 0;
+    struct cdperf_error saved;
+    if (dev->t->ops->set_streaming(dev->t, s, persistent, &o->err) == 0)
+      return 0;
+    if (native_failed(dev, "IOCTL_CDROM_SET_SPEED (CdromSetStreaming)", o, &saved) !=
+        CDPERF_TRY_CDB)
+      return CDPERF_FAILED;
+    mmc_build_set_streaming(cdb, param, s);
+    rc = run(dev, caller, cdb, sizeof cdb, CDPERF_DIR_OUT, NULL, param, sizeof param, 0, NULL,
+             o);
+    return after_cdb(rc, &saved, o);
   }
   mmc_build_set_streaming(cdb, param, s);
   return run(dev, caller, cdb, sizeof cdb, CDPERF_DIR_OUT, NULL, param, sizeof param, 0, NULL,

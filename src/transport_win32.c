@@ -254,9 +254,16 @@ static int transport_win32_exec(struct cdperf_transport *base, struct cdperf_cmd
     free(block);
     if (code == ERROR_ACCESS_DENIED) {
       char why[160];
-      snprintf(why, sizeof why, "%s; SCSI pass-through needs %s", op,
-               t->base.writable ? "administrator rights"
-                                : "a read-write handle (open with write = true)");
+      /* Rights are checked once, at CreateFile (IOCTL_SCSI_PASS_THROUGH is defined with
+       * FILE_READ_ACCESS | FILE_WRITE_ACCESS). On a read-write handle the class driver
+       * refuses only while another handle holds the drive through IOCTL_CDROM_EXCLUSIVE_ACCESS
+       * (Windows-driver-samples storage/class/cdrom/src/cdrom.c,
+       * RequestIsIoctlBlockedByExclusiveAccess): a burner running, not missing rights. */
+      snprintf(why, sizeof why, "%s; %s", op,
+               t->base.writable
+                   ? "another program holds the drive exclusively (a burner running?); "
+                     "retry when it is done"
+                   : "SCSI pass-through needs a read-write handle (open with write = true)");
       return win32_fail(err, code, why);
     }
     return win32_fail(err, code, op);

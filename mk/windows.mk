@@ -7,12 +7,15 @@ WIN_OBJDUMP ?= x86_64-w64-mingw32-objdump
 WIN_LUA     ?= build/win-lua
 WIN_DLL      = build/win/cdperf/core.dll
 WIN_FAULTS   = build/win-faults/cdperf/core.dll
+# A third, build/win-fake, puts test/windows/fake_cdrom.c (a fake cdrom class driver over a
+# Lua-function device, following Microsoft's driver sample) behind the same three calls.
+WIN_FAKE     = build/win-fake/cdperf/core.dll
 WIN_SRC      = $(CORE_SRC) src/transport_win32.c src/iscsi_none.c
 WIN_DEFINES  = -DWIN32_LEAN_AND_MEAN -D_WIN32_WINNT=0x0600
 
 .PHONY: windows check-wine check-warnings-mingw
 
-windows: $(WIN_DLL) $(WIN_FAULTS)
+windows: $(WIN_DLL) $(WIN_FAULTS) $(WIN_FAKE)
 	@syms=$$($(WIN_OBJDUMP) -p $(WIN_DLL) | awk '/\[Ordinal\/Name Pointer\] Table/ { on = 1; next } \
 	  on && NF == 0 { on = 0 } on { print $$NF }' | sort | tr '\n' ' '); \
 	if [ "$$syms" != "luaopen_cdperf_core " ]; then \
@@ -35,15 +38,24 @@ $(WIN_FAULTS): $(SRC) test/windows/fault_win32.c test/windows/fault_win32.h $(WI
 	  -include test/windows/fault_win32.h -o $@ $(WIN_SRC) build/win-faults/obj/fault_win32.o \
 	  $(WIN_LUA)/lua54.dll
 
+$(WIN_FAKE): $(SRC) test/windows/fake_cdrom.c test/windows/fake_cdrom.h $(WIN_LUA)/lua54.dll
+	@mkdir -p $(dir $@) build/win-fake/obj
+	$(WIN_CC) $(WARNINGS) -O2 $(WIN_DEFINES) -Isrc -I$(WIN_LUA)/include -c \
+	  -o build/win-fake/obj/fake_cdrom.o test/windows/fake_cdrom.c
+	$(WIN_CC) $(WARNINGS) -O2 -shared -s $(WIN_DEFINES) -Isrc -I$(WIN_LUA)/include \
+	  -include test/windows/fake_cdrom.h -o $@ $(WIN_SRC) build/win-fake/obj/fake_cdrom.o \
+	  $(WIN_LUA)/lua54.dll
+
 # The strict warning set (Makefile's STRICT) under mingw-w64, one file at a time.
 check-warnings-mingw: $(WIN_LUA)/lua54.dll
 	@mkdir -p build/warnings
-	for f in $(WIN_SRC); do \
+	for f in $(WIN_SRC) test/windows/fake_cdrom.c; do \
 	  $(WIN_CC) $(STRICT) -O2 $(WIN_DEFINES) -Isrc -I$(WIN_LUA)/include \
 	    -c -o build/warnings/mingw.o $$f || exit 1; \
 	done
 
-# Both scripts under Wine; one "N passed, N failed" line for the two (tools/check.sh
+# The three scripts under Wine (check.lua on build/win, faults.lua on build/win-faults,
+# fake.lua on build/win-fake); one "N passed, N failed" line for them (tools/check.sh
 # counts the last such line).
 check-wine: windows
 	@mkdir -p build/wine
@@ -51,7 +63,10 @@ check-wine: windows
 	  echo $$? > build/wine/check.rc; cat build/wine/check.out
 	WIN_BUILD=build/win-faults bash test/rig/wine-run.sh test/windows/faults.lua \
 	  > build/wine/faults.out 2>&1; echo $$? > build/wine/faults.rc; cat build/wine/faults.out
-	@cat build/wine/check.out build/wine/faults.out | awk \
+	WIN_BUILD=build/win-fake bash test/rig/wine-run.sh test/windows/fake.lua \
+	  > build/wine/fake.out 2>&1; echo $$? > build/wine/fake.rc; cat build/wine/fake.out
+	@cat build/wine/check.out build/wine/faults.out build/wine/fake.out | awk \
 	  '{ sub(/\r$$/, "") } /^[0-9]+ passed, [0-9]+ failed$$/ { p += $$1; f += $$3 } \
 	   END { printf "%d passed, %d failed\n", p, f }'
-	@[ "$$(cat build/wine/check.rc)" = 0 ] && [ "$$(cat build/wine/faults.rc)" = 0 ]
+	@[ "$$(cat build/wine/check.rc)" = 0 ] && [ "$$(cat build/wine/faults.rc)" = 0 ] && \
+	  [ "$$(cat build/wine/fake.rc)" = 0 ]

@@ -1,0 +1,119 @@
+-- test/windows/fake.lua - Windows semantics under Wine: run by test/rig/wine-run.sh with
+-- the fake-class-driver build (build/win-fake; test/windows/fake_cdrom.c plays the cdrom
+-- class driver of Microsoft's driver sample over a Lua-function device). For every
+-- built-in model, every API call through \\.\CdRomFake (native IOCTLs, the driver's
+-- validation and sense-to-Win32 mapping, pass-through after them) gives the same tables
+-- and the same info.kind as the same calls on the emulator directly (the Linux path).
+-- Prints "ok N - ..." lines and "N passed, N failed".
+
+local passed, failed, n = 0, 0, 0
+local function report(ok, name, detail)
+  n = n + 1
+  if ok then passed = passed + 1; print(("ok %d - %s"):format(n, name))
+  else failed = failed + 1; print(("not ok %d - %s # %s"):format(n, name, tostring(detail):gsub("\n", " "))) end
+end
+
+local function same(a, b, path)
+  path = path or "result"
+  if type(a) ~= type(b) then return false, ("%s: %s vs %s"):format(path, tostring(a), tostring(b)) end
+  if type(a) ~= "table" then
+    if a == b then return true end
+    return false, ("%s: %s vs %s"):format(path, tostring(a), tostring(b))
+  end
+  for k, v in pairs(a) do
+    local ok, why = same(v, b[k], path .. "." .. tostring(k))
+    if not ok then return ok, why end
+  end
+  for k in pairs(b) do
+    if a[k] == nil then return false, path .. "." .. tostring(k) .. " only on Windows" end
+  end
+  return true
+end
+
+local cdperf = require "cdperf"
+local emulator = require "cdperf.emulator"
+local core_dll = package.searchpath("cdperf.core", package.cpath)
+local fake = assert(package.loadlib(core_dll, "luaopen_cdperf_fakecdrom"))()
+local FAKE = "\\\\.\\CdRomFake"
+
+local CALLS = {
+  inquiry = function(d) return d:inquiry() end,
+  profile = function(d) return d:profile() end,
+  capabilities = function(d) return d:capabilities() end,
+  test_unit_ready = function(d) return d:test_unit_ready() end,
+  write_speeds = function(d) return d:write_speeds() end,
+  read_performance = function(d) return d:get_performance { performance_type = "read" } end,
+  write_performance = function(d) return d:get_performance { performance_type = "write" } end,
+  set_speed = function(d) return d:set_speed { read = "max", write = "max" } end,
+  set_streaming_past_end = function(d)
+    return d:set_streaming { end_lba = 0x7FFFFFFF, write_size = 7056, read_size = 7056 }
+  end,
+}
+local ORDER = { "inquiry", "profile", "capabilities", "test_unit_ready", "write_speeds",
+  "read_performance", "write_performance", "set_speed", "set_streaming_past_end" }
+
+-- a call's result as compared: the value, or the failure's kind, sense and code
+local function outcome(ok_call, res, msg, info)
+  if not ok_call then return { raised = tostring(res):gsub("^.-:%d+: ", "") } end
+  if res ~= nil then return { value = res } end
+  info = info or {}
+  return { failed = true, kind = info.kind, sense_key = info.sense_key, asc = info.asc,
+           ascq = info.ascq }
+end
+
+local names = emulator.model_names()
+for _, r in ipairs(emulator.recorded_model_names()) do names[#names + 1] = r end
+local native_total, pt_total = 0, 0
+print(("# %d built-in models through the fake class driver"):format(#names))
+local streaming_sense = 0
+for _, name in ipairs(names) do
+  local lin_dev = emulator.open_model(name)
+  local win_dev = emulator.open_model(name)
+  fake.attach(win_dev)
+  local lin = assert(cdperf.open(lin_dev, { write = true }))
+  local win, msg = cdperf.open(FAKE, { write = true })
+  if not win then
+    report(false, name .. ": open " .. FAKE, msg)
+  else
+    local bad
+    for _, call in ipairs(ORDER) do
+      local a = outcome(pcall(CALLS[call], lin))
+      local b = outcome(pcall(CALLS[call], win))
+      local ok, why = same(a, b, call)
+      if not ok then bad = why; break end
+      if call == "set_streaming_past_end" and a.failed and a.kind == "scsi" then
+        streaming_sense = streaming_sense + 1
+      end
+    end
+    report(bad == nil, name .. ": every call gives the same tables and refusals on Windows", bad)
+    local pt, native = fake.count()
+    native_total, pt_total = native_total + native, pt_total + pt
+    win:close()
+  end
+  lin:close()
+end
+report(streaming_sense > 0, ("a refused SET STREAMING carries sense on both (%d models)"):format(streaming_sense))
+
+report(native_total > 0 and pt_total > 0, ("the native IOCTLs answered %d times, pass-through %d")
+  :format(native_total, pt_total))
+
+-- a read-only handle: native IOCTLs only; pass-through refused, and said so
+do
+  fake.attach(emulator.open_model(names[1]))
+  local ro = assert(cdperf.open(FAKE))
+  local res, msg, info = ro:inquiry()
+  report(res == nil and info and info.kind == "win32" and msg:find("read-write handle", 1, true),
+    "read-only handle: inquiry refused, naming the read-write handle it needs", msg)
+  local wr = ro:write_speeds()
+  report(wr ~= nil, "read-only handle: write_speeds through the native IOCTL", wr)
+  ro:close()
+  local rw = assert(cdperf.open(FAKE, { write = true }))
+  fake.lock(true)
+  res, msg = rw:inquiry()
+  fake.lock(false)
+  report(res == nil and msg:find("exclusively", 1, true), "exclusive access by another program is named as such", msg)
+  rw:close()
+end
+
+print(("%d passed, %d failed"):format(passed, failed))
+os.exit(failed == 0 and 0 or 1)

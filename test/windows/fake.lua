@@ -86,6 +86,20 @@ for _, name in ipairs(names) do
       end
     end
     report(bad == nil, name .. ": every call gives the same tables and refusals on Windows", bad)
+    -- the default report (cdperf report's parts and text), on fresh devices
+    local function report_of(drive)
+      local rep = require "cdperf.report"
+      local snap = cdperf.snapshot(drive, { parts = rep.PARTS.report, device = name })
+      return table.concat(rep.text(rep.build(snap, {}), { no_plot = true }), "\n")
+    end
+    local lin2 = assert(cdperf.open(emulator.open_model(name), { write = true }))
+    fake.attach(emulator.open_model(name))
+    local win2 = assert(cdperf.open(FAKE, { write = true }))
+    local a, b = report_of(lin2), report_of(win2)
+    lin2:close()
+    win2:close()
+    if name == names[1] then print(("# %s report: %d lines, e.g. %q"):format(name, select(2, a:gsub("\n", "")) + 1, a:match("[^\n]*Write[^\n]*") or a:sub(1, 60))) end
+    report(a == b, name .. ": the default report equals the Linux report", "Linux:\n" .. a .. "\nWindows:\n" .. b)
     local pt, native = fake.count()
     native_total, pt_total = native_total + native, pt_total + pt
     win:close()

@@ -32,6 +32,10 @@
 
 const char cdperf_os_platform[] = "win32";
 
+/* cdperf_os_open's write for "read-write where permitted, else read-only" (issue 15 item 3);
+ * the binding passes it when open() has no write field. */
+#define CDPERF_WIN32_WRITE_IF_PERMITTED 2
+
 CDPERF_STATIC_ASSERT(WIN32_SENSE_LEN <= MMC_SENSE_LEN, "the sense area fits cmd->sense");
 CDPERF_STATIC_ASSERT(WIN32_SENSE_LEN <= 255, "SenseInfoLength is a UCHAR");
 
@@ -39,6 +43,7 @@ struct win32_transport {
   struct cdperf_transport base;   /* first: the cdperf_transport pointer is this */
   HANDLE handle;
   char name[64];                  /* "D:" or "\\.\CdRom0", for messages */
+  DWORD rw_refused;               /* read-only because opening read-write failed with this */
 };
 
 /* ---- errors ------------------------------------------------------------- */
@@ -253,7 +258,7 @@ static int transport_win32_exec(struct cdperf_transport *base, struct cdperf_cmd
     DWORD code = GetLastError();
     free(block);
     if (code == ERROR_ACCESS_DENIED) {
-      char why[160];
+      char why[256];
       /* Rights are checked once, at CreateFile (IOCTL_SCSI_PASS_THROUGH is defined with
        * FILE_READ_ACCESS | FILE_WRITE_ACCESS). On a read-write handle the class driver
        * refuses only while another handle holds the drive through IOCTL_CDROM_EXCLUSIVE_ACCESS
@@ -263,6 +268,9 @@ static int transport_win32_exec(struct cdperf_transport *base, struct cdperf_cmd
                t->base.writable
                    ? "another program holds the drive exclusively (a burner running?); "
                      "retry when it is done"
+               : t->rw_refused != 0
+                   ? "SCSI pass-through needs a read-write handle, and this account may not "
+                     "open the drive read-write (run as administrator)"
                    : "SCSI pass-through needs a read-write handle (open with write = true)");
       return win32_fail(err, code, why);
     }
@@ -399,6 +407,7 @@ int cdperf_os_open(const char *path, int write, unsigned timeout_ms,
   char letter;
   struct win32_transport *t;
   HANDLE h;
+  DWORD rw_refused = 0;
 
   *out = NULL;
   if (path == NULL || path[0] == '\0') {
@@ -436,12 +445,31 @@ int cdperf_os_open(const char *path, int write, unsigned timeout_ms,
     return -1;
   }
 
+  /* SCSI pass-through needs GENERIC_READ | GENERIC_WRITE (IOCTL_SCSI_PASS_THROUGH is
+   * defined with FILE_READ_ACCESS | FILE_WRITE_ACCESS; Windows-driver-samples
+   * storage/tools/spti/src/spti.c opens the drive so); the native IOCTLs need read access
+   * only. write: 0 read-only, 1 read-write or fail, CDPERF_WIN32_WRITE_IF_PERMITTED (2)
+   * read-write where the account has the right, else read-only (rw_refused says so). */
   h = CreateFileA(device, GENERIC_READ | (write ? GENERIC_WRITE : 0),
                   FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
+  if (h == INVALID_HANDLE_VALUE && write == CDPERF_WIN32_WRITE_IF_PERMITTED &&
+      GetLastError() == ERROR_ACCESS_DENIED) {
+    rw_refused = ERROR_ACCESS_DENIED;
+    write = 0;
+    h = CreateFileA(device, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                    OPEN_EXISTING, 0, NULL);
+  }
   if (h == INVALID_HANDLE_VALUE) {
-    char op[120];
+    char op[200];
     DWORD code = GetLastError();
-    snprintf(op, sizeof op, "opening %s%s", device, write ? " read-write" : "");
+    if (code == ERROR_ACCESS_DENIED && write)
+      snprintf(op, sizeof op, "opening %s read-write: this account may not (run as "
+               "administrator), or open with write = false for the native IOCTLs only", device);
+    else if (code == ERROR_SHARING_VIOLATION)
+      snprintf(op, sizeof op, "opening %s%s: another program opened it without sharing", device,
+               write ? " read-write" : "");
+    else
+      snprintf(op, sizeof op, "opening %s%s", device, write ? " read-write" : "");
     return win32_fail(err, code, op);
   }
 
@@ -453,6 +481,7 @@ int cdperf_os_open(const char *path, int write, unsigned timeout_ms,
   t->base.ops = &transport_win32_ops;
   t->base.timeout_ms = timeout_ms != 0 ? timeout_ms : CDPERF_DEFAULT_TIMEOUT_MS;
   t->base.writable = write != 0;
+  t->rw_refused = rw_refused;
   t->handle = h;
   snprintf(t->name, sizeof t->name, "%s", name);
   *out = &t->base;

@@ -116,6 +116,7 @@ do
   fake.attach(emulator.open_model(names[1]))
   local ro = assert(cdperf.open(FAKE))
   local res, msg, info = ro:inquiry()
+  print("#   " .. tostring(msg))
   report(res == nil and info and info.kind == "win32" and msg:find("read-write handle", 1, true),
     "read-only handle: inquiry refused, naming the read-write handle it needs", msg)
   local wr = ro:write_speeds()
@@ -125,8 +126,15 @@ do
   fake.lock(true)
   res, msg = rw:inquiry()
   fake.lock(false)
+  print("#   " .. tostring(msg))
   report(res == nil and msg:find("exclusively", 1, true), "exclusive access by another program is named as such", msg)
   rw:close()
+  fake.read_only(true)
+  local no, omsg, oinfo = cdperf.open(FAKE, { write = true })
+  fake.read_only(false)
+  print("#   " .. tostring(omsg))
+  report(no == nil and oinfo and oinfo.kind == "win32" and omsg:find("run as administrator", 1, true),
+    "no right to open read-write: said so at open", omsg)
 end
 
 print(("%d passed, %d failed"):format(passed, failed))

@@ -20,7 +20,8 @@
  *     and the sense is lost to the caller;
  *   - IOCTL_SCSI_PASS_THROUGH hands the CDB to the drive and returns its status and sense.
  * Lua: local fake = package.loadlib(core.dll, "luaopen_cdperf_fakecdrom")()
- *      fake.attach(device), fake.lock(bool), fake.count() -> pass-through, native IOCTLs.
+ *      fake.attach(device), fake.lock(bool), fake.read_only(bool) (the account may not open
+ *      it read-write), fake.count() -> pass-through, native IOCTLs.
  * The device is called on the Lua state that attached it (the checks' main thread).
  */
 #include <windows.h>
@@ -47,6 +48,7 @@ static lua_State *fake_L;
 static int fake_ref = LUA_NOREF;
 static DWORD fake_access;      /* the open handle's rights; 0: not open */
 static int fake_locked;        /* another handle holds IOCTL_CDROM_EXCLUSIVE_ACCESS */
+static int fake_read_only;     /* the account may open the drive for reading only */
 static long fake_passthrough, fake_native;
 
 static BOOL fail(DWORD e)
@@ -264,6 +266,10 @@ HANDLE fake_CreateFileA(LPCSTR name, DWORD access, DWORD share, LPSECURITY_ATTRI
     SetLastError(ERROR_FILE_NOT_FOUND);
     return INVALID_HANDLE_VALUE;
   }
+  if (fake_read_only && (access & GENERIC_WRITE)) {
+    SetLastError(ERROR_ACCESS_DENIED);
+    return INVALID_HANDLE_VALUE;
+  }
   fake_access = access;
   return FAKE_HANDLE;
 }
@@ -292,6 +298,12 @@ static int l_lock(lua_State *L)
   return 0;
 }
 
+static int l_read_only(lua_State *L)
+{
+  fake_read_only = lua_toboolean(L, 1);
+  return 0;
+}
+
 static int l_count(lua_State *L)
 {
   lua_pushinteger(L, fake_passthrough);
@@ -302,7 +314,7 @@ static int l_count(lua_State *L)
 int luaopen_cdperf_fakecdrom(lua_State *L)
 {
   static const luaL_Reg fns[] = {
-    { "attach", l_attach }, { "lock", l_lock }, { "count", l_count }, { NULL, NULL }
+    { "attach", l_attach }, { "lock", l_lock }, { "read_only", l_read_only }, { "count", l_count }, { NULL, NULL }
   };
   luaL_newlib(L, fns);
   return 1;

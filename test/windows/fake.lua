@@ -53,7 +53,7 @@ local ORDER = { "inquiry", "profile", "capabilities", "test_unit_ready", "write_
   "read_performance", "write_performance", "set_speed", "set_streaming_past_end" }
 
 -- a call's result as compared: the value, or the failure's kind, sense and code
-local function outcome(ok_call, res, msg, info)
+local function outcome(ok_call, res, _, info)
   if not ok_call then return { raised = tostring(res):gsub("^.-:%d+: ", "") } end
   if res ~= nil then return { value = res } end
   info = info or {}
@@ -98,7 +98,10 @@ for _, name in ipairs(names) do
     local a, b = report_of(lin2), report_of(win2)
     lin2:close()
     win2:close()
-    if name == names[1] then print(("# %s report: %d lines, e.g. %q"):format(name, select(2, a:gsub("\n", "")) + 1, a:match("[^\n]*Write[^\n]*") or a:sub(1, 60))) end
+    if name == names[1] then
+      print(("# %s report: %d lines, e.g. %q"):format(name, select(2, a:gsub("\n", "")) + 1,
+        a:match("[^\n]*Write[^\n]*") or a:sub(1, 60)))
+    end
     report(a == b, name .. ": the default report equals the Linux report", "Linux:\n" .. a .. "\nWindows:\n" .. b)
     local pt, native = fake.count()
     native_total, pt_total = native_total + native, pt_total + pt

@@ -297,6 +297,21 @@ if OUTMD then
   w("Not compared: xorriso's `Read speed` lines (cdperf has no emitter for them), wodim's")
   w("`Copy management revision supported` (not a speed), and everything that is not a speed")
   w("(media identification, feature flags).")
+  -- The burners' rows come from test/kernel/burn.lua's run (docs/burners.md keeps them):
+  -- carried over here so that regenerating this file never drops them.
+  w()
+  w("## Burners: the speed each sends for the speed cdperf chose")
+  w()
+  local here = (arg and arg[0] or ""):match("^(.*)/test/kernel/[^/]*$") or "."
+  local bf = io.open(here .. "/docs/burners.md", "rb")
+  local section = bf and bf:read("a"):match("\n## On a real kernel[^\n]*\n(.-)\n## ") or nil
+  if bf then bf:close() end
+  if not section then
+    local bf2 = io.open(here .. "/docs/burners.md", "rb")
+    section = bf2 and bf2:read("a"):match("\n## On a real kernel[^\n]*\n(.*)$") or nil
+    if bf2 then bf2:close() end
+  end
+  w(section and (section:gsub("%s+$", "")) or "See [burners.md](burners.md), \"On a real kernel\".")
   local dir = OUTMD:match("^(.*)/[^/]*$")
   if dir and dir ~= "" then os.execute("mkdir -p '" .. dir:gsub("'", "'\\''") .. "'") end
   local f = assert(io.open(OUTMD, "wb"))

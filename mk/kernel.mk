@@ -5,3 +5,12 @@
 
 check-kernel: all build/faults/fault_shim.so
 	bash test/rig/qemu-guest.sh build/kernel-rig
+
+# Issue 14: the Windows DLL through a real kernel. test/kernel/wine-rig.sh boots check-kernel's
+# kernel with QEMU's scsi-cd and the host's root over virtio-9p; Windows lua.exe under Wine
+# reaches the drive through Wine's IOCTL_SCSI_PASS_THROUGH (SG_IO), and the Linux module must
+# give the same tables. Needs build/kernel-rig (make check-kernel) and build/wine-prefix
+# (make check-wine).
+.PHONY: check-wine-kernel
+check-wine-kernel: all windows
+	bash test/kernel/wine-rig.sh build/wine-kernel

@@ -1,0 +1,73 @@
+#!/bin/bash
+# test/kernel/wine-rig.sh WORKDIR
+#
+# Issue 14, first step: the Windows DLL through a real kernel. Boots the kernel that
+# test/rig/qemu-guest.sh unpacked (WORKDIR/kernel, from make check-kernel) with QEMU's
+# scsi-cd (the rig's small ISO) on virtio-scsi and the host's root shared read-only over
+# virtio-9p; the guest's init (test/kernel/wine-init.sh) chroots into it, lays a tmpfs
+# overlay on the Wine prefix (build/wine-prefix, made by test/rig/wine-run.sh), points
+# Wine's D: at the guest's /dev/sr0 (dosdevices d:: link) and runs test/kernel/wine.lua
+# with the Windows lua.exe and build/win/cdperf/core.dll, then test/kernel/wine_compare.lua
+# with the Linux module on /dev/sr0: the same calls, the same tables.
+# Prints the guest's "N passed, N failed" last; exit status non-zero on any failure.
+set -euo pipefail
+[ $# -eq 1 ] || { echo "usage: $0 WORKDIR" >&2; exit 2; }
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+mkdir -p "$1"
+W=$(cd "$1" && pwd)
+KW=${KERNEL_RIG:-$ROOT/build/kernel-rig}
+KROOT=$KW/kernel
+LOG=$W/wine-guest.log
+die() { echo "wine-rig: FAIL: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+[ -d "$KROOT/lib/modules" ] || die "no kernel in $KROOT (run make check-kernel first)"
+KVER=$(find "$KROOT/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | head -1)
+VMLINUZ=$KROOT/boot/vmlinuz-$KVER
+[ -f "$KW/cd.iso" ] || die "no $KW/cd.iso (run make check-kernel first)"
+for f in build/win/cdperf/core.dll build/win-lua/lua.exe build/cdperf/core.so \
+         build/wine-prefix/.cdperf-ready; do
+  [ -e "$ROOT/$f" ] || die "$f missing (make, make windows, make check-wine)"
+done
+
+IR=$W/initramfs
+rm -rf "$IR"
+mkdir -p "$IR"/{bin,sbin,lib/modules,proc,sys,dev,tmp,host}
+cp /bin/busybox "$IR/bin/busybox"
+for a in $("$IR/bin/busybox" --list); do
+  [ -e "$IR/bin/$a" ] || ln -s busybox "$IR/bin/$a"
+done
+: > "$IR/lib/modules/load.order"
+for m in scsi_mod cdrom sr_mod sg virtio_pci virtio_scsi 9pnet_virtio 9p overlay; do
+  modprobe -d "$KROOT" -S "$KVER" --show-depends "$m"
+done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r ko; do
+  name=$(basename "$ko"); name=${name%%.ko*}
+  case $ko in
+    *.ko)     cp "$ko" "$IR/lib/modules/$name.ko" ;;
+    *.ko.xz)  xz -dc "$ko" > "$IR/lib/modules/$name.ko" ;;
+    *.ko.zst) zstd -qdc "$ko" > "$IR/lib/modules/$name.ko" ;;
+    *.ko.gz)  gzip -dc "$ko" > "$IR/lib/modules/$name.ko" ;;
+  esac
+  echo "$name" >> "$IR/lib/modules/load.order"
+done
+cp "$ROOT/test/kernel/wine-init.sh" "$IR/init"
+chmod 755 "$IR/init"
+printf '%s\n' "$ROOT" > "$IR/cdperf-root"
+( cd "$IR" && find . -print0 | cpio --null -o -H newc --quiet ) | gzip -1 > "$W/initramfs.cpio.gz"
+
+ACCEL=tcg CPU=${WINE_RIG_CPU:-qemu64}
+[ -w /dev/kvm ] && [ "${WINE_RIG_KVM:-0}" = 1 ] && ACCEL=kvm CPU=host
+# shellcheck disable=SC2054
+timeout "${QEMU_TIMEOUT:-600}" qemu-system-x86_64 -machine pc,accel=$ACCEL -cpu "$CPU" -smp 2 -m 2048 \
+  -nodefaults -display none -no-reboot -monitor none -serial stdio \
+  -kernel "$VMLINUZ" -initrd "$W/initramfs.cpio.gz" \
+  -append "console=ttyS0 rdinit=/init panic=-1 quiet loglevel=3" \
+  -device virtio-scsi-pci,id=scsi0 \
+  -drive "file=$KW/cd.iso,if=none,id=cd,format=raw,media=cdrom,readonly=on" \
+  -device scsi-cd,drive=cd,bus=scsi0.0,scsi-id=5,lun=0 \
+  -fsdev local,id=hostroot,path=/,security_model=none,readonly=on \
+  -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+  > "$LOG" 2>&1 || true
+tr -d '\r' < "$LOG" | sed 's/^/  | /' | tail -n 60
+grep -q 'CDPERF-WINE-DONE rc=0' "$LOG" || die "guest run failed (log: $LOG)"
+tr -d '\r' < "$LOG" | awk '/^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
+  END { printf "%d passed, %d failed\n", p, f }'

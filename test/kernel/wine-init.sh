@@ -36,18 +36,36 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose host
   mount -t overlay overlay -o "lowerdir=$P,upperdir=/tmp/pfx-up,workdir=/tmp/pfx-work" "$P" ||
     echo "GUEST: overlay on the Wine prefix failed"
   mkdir -p /host/tmp/out
-  # the ISO shows up as sr0 once sr_mod is in
-  i=0; while [ ! -e /dev/sr0 ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i + 1)); done
-  echo "GUEST: /dev/sr0 $(ls -l /dev/sr0 2>&1)"
-  # Wine's D: is the drive (d:: names its Unix device; d: an empty mount point); the
-  # Windows run's output goes through cat, so that Wine sees no terminal; CDPERF_TRACE
+  want=1
+  read -r cmdline < /proc/cmdline
+  for a in $cmdline; do case $a in cdperf.devices=*) want=${a#cdperf.devices=} ;; esac; done
+  i=0
+  while :; do
+    n=0
+    for dev in /dev/sr*; do [ -e "$dev" ] && n=$((n + 1)); done
+    [ "$n" -ge "$want" ] || [ $i -ge 180 ] && break
+    sleep 0.5; i=$((i + 1))
+  done
+  # each /dev/srN a Wine drive letter of type cdrom, from D: on ("d::" names the Unix
+  # device, "d:" an empty mount point; the drive type goes into system.reg)
+  links="" pairs="" letters=""
+  set -- d e f g h i j k
+  for dev in $(find /dev -maxdepth 1 -name 'sr*' | sort -V); do
+    l=$1; shift
+    L=$(echo "$l" | tr '[:lower:]' '[:upper:]')
+    links="$links ln -sfn /tmp/cd \$P/dosdevices/$l: && ln -sfn $dev \$P/dosdevices/$l:: &&"
+    [ "$l" = d ] || sed -i "s|^\"d:\"=\"cdrom\"\$|&\n\"$l:\"=\"cdrom\"|" "$P/system.reg"
+    pairs="$pairs $L:=$dev" letters="$letters $L:"
+    s=/sys/block/${dev#/dev/}/device
+    echo "GUEST: $L: is $dev, $(cat "$s/vendor") $(cat "$s/model")"
+  done
+  # The Windows run's output goes through cat, so that Wine sees no terminal; CDPERF_TRACE
   # shows the path each call took (native IOCTL, refused, SCSI pass-through CDB).
   chroot /host /bin/bash -c "set -o pipefail; cd '$ROOT' && export HOME=/root &&
-    P=\$PWD/build/wine-prefix && mkdir -p /tmp/cd &&
-    ln -sfn /tmp/cd \$P/dosdevices/d: && ln -sfn /dev/sr0 \$P/dosdevices/d:: &&
-    CDPERF_TRACE=1 bash test/rig/wine-run.sh test/kernel/wine.lua /tmp/out/windows.lua \
+    P=\$PWD/build/wine-prefix && mkdir -p /tmp/cd && $links
+    CDPERF_TRACE=1 bash test/rig/wine-run.sh test/kernel/wine.lua /tmp/out/windows.lua $letters \
       < /dev/null 2>&1 | cat &&
-    lua5.4 test/kernel/wine_compare.lua /dev/sr0 /tmp/out/windows.lua" 2>&1
+    lua5.4 test/kernel/wine_compare.lua /tmp/out/windows.lua $pairs" 2>&1
   rc=$?
 fi
 echo "CDPERF-WINE-DONE rc=$rc"

@@ -3,12 +3,15 @@
 #
 # Issue 14, first step: the Windows DLL through a real kernel. Boots the kernel that
 # test/rig/qemu-guest.sh unpacked (WORKDIR/kernel, from make check-kernel) with QEMU's
-# scsi-cd (the rig's small ISO) on virtio-scsi and the host's root shared read-only over
+# scsi-cd (the rig's small ISO) and tgt's two LUNs (scsi-generic and scsi-block) on
+# virtio-scsi and the host's root shared read-only over
 # virtio-9p; the guest's init (test/kernel/wine-init.sh) chroots into it, lays a tmpfs
-# overlay on the Wine prefix (build/wine-prefix, made by test/rig/wine-run.sh), points
-# Wine's D: at the guest's /dev/sr0 (dosdevices d:: link) and runs test/kernel/wine.lua
+# overlay on the Wine prefix (build/wine-prefix, made by test/rig/wine-run.sh), gives each
+# /dev/srN a Wine drive letter of type cdrom from D: on (dosdevices "d::" link), runs
+# test/kernel/wine.lua
 # with the Windows lua.exe and build/win/cdperf/core.dll, then test/kernel/wine_compare.lua
-# with the Linux module on /dev/sr0: the same calls, the same tables.
+# with the Linux module on the same devices: the same calls, the same tables.
+# WINE_RIG_TGT=0: the scsi-cd only.
 # Prints the guest's "N passed, N failed" last; exit status non-zero on any failure.
 set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 WORKDIR" >&2; exit 2; }
@@ -54,16 +57,42 @@ chmod 755 "$IR/init"
 printf '%s\n' "$ROOT" > "$IR/cdperf-root"
 ( cd "$IR" && find . -print0 | cpio --null -o -H newc --quiet ) | gzip -1 > "$W/initramfs.cpio.gz"
 
+# tgt's two LUNs, each as scsi-generic and scsi-block (as test/rig/qemu-guest.sh attaches
+# them), on its own ports so that it can run beside the other rigs.
+export TGT_PORT=${WINE_RIG_TGT_PORT:-3263} TGT_CONTROL_PORT=${WINE_RIG_TGT_CONTROL:-7}
+export TGT_IQN=${TGT_IQN:-iqn.2026-11.org.cdperf:rig}
+TGTDIR=$W/tgt
+TGT=${WINE_RIG_TGT:-1}
+DEVICES=1
+TGTARGS=()
+if [ "$TGT" = 1 ]; then
+  trap 'bash "$ROOT/test/rig/tgt-stop.sh" "$TGTDIR" >/dev/null 2>&1 || true' EXIT
+  bash "$ROOT/test/rig/tgt-stop.sh" "$TGTDIR" >/dev/null 2>&1 || true
+  bash "$ROOT/test/rig/tgt-start.sh" "$TGTDIR" > "$W/tgt-start.log" 2>&1 ||
+    die "tgt-start.sh failed ($W/tgt-start.log)"
+  ISCSI=iscsi://127.0.0.1:$TGT_PORT/$TGT_IQN
+  id=1
+  for kind in scsi-generic scsi-block; do
+    for lun in 1 2; do
+      TGTARGS+=(-drive "file=$ISCSI/$lun,if=none,id=t$id,format=raw,cache=none"
+                -device "$kind,drive=t$id,bus=scsi0.0,channel=0,scsi-id=$id,lun=0")
+      id=$((id + 1))
+    done
+  done
+  DEVICES=5
+fi
+
 ACCEL=tcg CPU=${WINE_RIG_CPU:-qemu64}
 [ -w /dev/kvm ] && [ "${WINE_RIG_KVM:-0}" = 1 ] && ACCEL=kvm CPU=host
 # shellcheck disable=SC2054
 timeout "${QEMU_TIMEOUT:-600}" qemu-system-x86_64 -machine pc,accel=$ACCEL -cpu "$CPU" -smp 2 -m 2048 \
   -nodefaults -display none -no-reboot -monitor none -serial stdio \
   -kernel "$VMLINUZ" -initrd "$W/initramfs.cpio.gz" \
-  -append "console=ttyS0 rdinit=/init panic=-1 quiet loglevel=3" \
+  -append "console=ttyS0 rdinit=/init panic=-1 quiet loglevel=3 cdperf.devices=$DEVICES" \
+  -iscsi initiator-name=iqn.2026-11.org.cdperf:wine-guest \
   -device virtio-scsi-pci,id=scsi0 \
   -drive "file=$KW/cd.iso,if=none,id=cd,format=raw,media=cdrom,readonly=on" \
-  -device scsi-cd,drive=cd,bus=scsi0.0,scsi-id=5,lun=0 \
+  -device scsi-cd,drive=cd,bus=scsi0.0,scsi-id=5,lun=0 "${TGTARGS[@]}" \
   -fsdev local,id=hostroot,path=/,security_model=none,readonly=on \
   -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
   > "$LOG" 2>&1 || true

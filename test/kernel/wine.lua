@@ -1,6 +1,7 @@
--- test/kernel/wine.lua OUT - in the Wine guest (test/kernel/wine-rig.sh): the Windows DLL on
--- Wine's D:, which is the guest's /dev/sr0 (Wine answers IOCTL_SCSI_PASS_THROUGH with
--- SG_IO); the results of test/kernel/wine_calls.lua's calls go to OUT for wine_compare.lua.
+-- test/kernel/wine.lua OUT LETTER... - in the Wine guest (test/kernel/wine-rig.sh): the
+-- Windows DLL on Wine's drive letters, each a guest /dev/srN (Wine answers
+-- IOCTL_SCSI_PASS_THROUGH with SG_IO); the results of test/kernel/wine_calls.lua's calls,
+-- per letter, go to OUT for wine_compare.lua.
 local calls = dofile("test/kernel/wine_calls.lua")
 local cdperf = require "cdperf"
 local passed, failed = 0, 0
@@ -8,25 +9,31 @@ local function report(ok, name, detail)
   if ok then passed = passed + 1; print("ok - " .. name)
   else failed = failed + 1; print("not ok - " .. name .. " # " .. tostring(detail)) end
 end
-local cd = os.getenv("CDPERF_WINE_CDROM") or "D:"
-local listed = false
-for _, l in ipairs(cdperf.drives()) do listed = listed or l == cd end
-report(listed, "cdperf.drives() lists " .. cd)
-local d, msg = cdperf.open(cd, { write = true })
-report(d ~= nil, "open " .. cd .. " read-write", msg)
-if d then
-  local res = calls.run(d)
-  d:close()
-  for _, name in ipairs(calls.ORDER) do
-    local r = res[name]
-    print(("# windows %s: %s"):format(name, r.value ~= nil and "value" or
-      (r.raised or ("failed, kind " .. tostring(r.kind) .. " sense " .. tostring(r.sense_key)))))
+local listed = {}
+for _, l in ipairs(cdperf.drives()) do listed[l] = true end
+local all = {}
+for i = 2, #arg do
+  local cd = arg[i]
+  report(listed[cd], "cdperf.drives() lists " .. cd)
+  local d, msg = cdperf.open(cd, { write = true })
+  report(d ~= nil, "open " .. cd .. " read-write", msg)
+  if d then
+    print("# " .. cd .. ": the calls")
+    local res = calls.run(d)
+    d:close()
+    for _, name in ipairs(calls.ORDER) do
+      local r = res[name]
+      print(("# windows %s %s: %s"):format(cd, name, r.value ~= nil and "value" or
+        (r.raised or ("failed, kind " .. tostring(r.kind) .. " sense " .. tostring(r.sense_key)))))
+    end
+    all[cd] = res
+    report(res.inquiry.value ~= nil, cd .. ": inquiry through Wine's pass-through",
+      res.inquiry.failed and res.inquiry.kind)
   end
-  local f = assert(io.open(arg[1], "w"))
-  f:write(calls.serialize(res))
-  f:close()
-  report(res.inquiry.value ~= nil, "inquiry through Wine's pass-through", res.inquiry.failed and res.inquiry.kind)
 end
+local f = assert(io.open(arg[1], "w"))
+f:write(calls.serialize(all))
+f:close()
 local nd, nmsg = cdperf.open("C:")
 report(nd == nil and tostring(nmsg):find("not a CD/DVD drive", 1, true), "C: is not an optical drive, clearly", nmsg)
 print(("%d passed, %d failed"):format(passed, failed))

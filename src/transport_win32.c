@@ -192,6 +192,28 @@ static char win32_drive_letter(const char *path) {
   return 0;
 }
 
+/* A failed DeviceIoControl on t. ERROR_ACCESS_DENIED says why: rights are checked once, at
+ * CreateFile, against the access bits of the IOCTL code (IOCTL_SCSI_PASS_THROUGH is defined
+ * with FILE_READ_ACCESS | FILE_WRITE_ACCESS, the CD-ROM IOCTLs with FILE_READ_ACCESS). A
+ * handle that has them is refused only while another handle holds the drive through
+ * IOCTL_CDROM_EXCLUSIVE_ACCESS (Windows-driver-samples storage/class/cdrom/src/cdrom.c,
+ * RequestIsIoctlBlockedByExclusiveAccess blocks every SCSI and CD-ROM IOCTL then): a burner
+ * running, not missing rights. needs_write: the IOCTL wants a read-write handle. */
+static int win32_ioctl_fail(const struct win32_transport *t, struct cdperf_error *err,
+                            DWORD code, const char *op, int needs_write) {
+  char why[256];
+  if (code != ERROR_ACCESS_DENIED) return win32_fail(err, code, op);
+  snprintf(why, sizeof why, "%s; %s", op,
+           t->base.writable || !needs_write
+               ? "another program holds the drive exclusively (a burner running?); "
+                 "retry when it is done"
+           : t->rw_refused != 0
+               ? "SCSI pass-through needs a read-write handle, and this account may not "
+                 "open the drive read-write (run as administrator)"
+               : "SCSI pass-through needs a read-write handle (open with write = true)");
+  return win32_fail(err, code, why);
+}
+
 /* ---- close -------------------------------------------------------------- */
 
 static int transport_win32_close(struct cdperf_transport *base, struct cdperf_error *err) {
@@ -277,24 +299,7 @@ static int transport_win32_exec(struct cdperf_transport *base, struct cdperf_cmd
   if (!ok) {
     DWORD code = GetLastError();
     free(block);
-    if (code == ERROR_ACCESS_DENIED) {
-      char why[256];
-      /* Rights are checked once, at CreateFile (IOCTL_SCSI_PASS_THROUGH is defined with
-       * FILE_READ_ACCESS | FILE_WRITE_ACCESS). On a read-write handle the class driver
-       * refuses only while another handle holds the drive through IOCTL_CDROM_EXCLUSIVE_ACCESS
-       * (Windows-driver-samples storage/class/cdrom/src/cdrom.c,
-       * RequestIsIoctlBlockedByExclusiveAccess): a burner running, not missing rights. */
-      snprintf(why, sizeof why, "%s; %s", op,
-               t->base.writable
-                   ? "another program holds the drive exclusively (a burner running?); "
-                     "retry when it is done"
-               : t->rw_refused != 0
-                   ? "SCSI pass-through needs a read-write handle, and this account may not "
-                     "open the drive read-write (run as administrator)"
-                   : "SCSI pass-through needs a read-write handle (open with write = true)");
-      return win32_fail(err, code, why);
-    }
-    return win32_fail(err, code, op);
+    return win32_ioctl_fail(t, err, code, op, 1);
   }
 
   cmd->status = spt->ScsiStatus;
@@ -359,7 +364,7 @@ static int transport_win32_get_performance(struct cdperf_transport *base,
   }
   if (!DeviceIoControl(t->handle, IOCTL_CDROM_GET_PERFORMANCE, in, in_len, out, (DWORD)out_len,
                        &returned, NULL))
-    return win32_fail(err, GetLastError(), "IOCTL_CDROM_GET_PERFORMANCE");
+    return win32_ioctl_fail(t, err, GetLastError(), "IOCTL_CDROM_GET_PERFORMANCE", 0);
   *received = (size_t)returned > out_len ? out_len : (size_t)returned;
   return 0;
 }
@@ -379,7 +384,7 @@ static int transport_win32_set_speed(struct cdperf_transport *base, unsigned rea
   s.RotationControl = (WRITE_ROTATION)rotation;
   if (!DeviceIoControl(t->handle, IOCTL_CDROM_SET_SPEED, &s, (DWORD)sizeof s, NULL, 0, &returned,
                        NULL))
-    return win32_fail(err, GetLastError(), "IOCTL_CDROM_SET_SPEED (CdromSetSpeed)");
+    return win32_ioctl_fail(t, err, GetLastError(), "IOCTL_CDROM_SET_SPEED (CdromSetSpeed)", 0);
   return 0;
 }
 
@@ -405,7 +410,8 @@ static int transport_win32_set_streaming(struct cdperf_transport *base,
   s.Persistent = persistent ? TRUE : FALSE;
   if (!DeviceIoControl(t->handle, IOCTL_CDROM_SET_SPEED, &s, (DWORD)sizeof s, NULL, 0, &returned,
                        NULL))
-    return win32_fail(err, GetLastError(), "IOCTL_CDROM_SET_SPEED (CdromSetStreaming)");
+    return win32_ioctl_fail(t, err, GetLastError(), "IOCTL_CDROM_SET_SPEED (CdromSetStreaming)",
+                            0);
   return 0;
 }
 

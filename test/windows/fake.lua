@@ -131,6 +131,12 @@ do
   fake.lock(false)
   print("#   " .. tostring(msg))
   report(res == nil and msg:find("exclusively", 1, true), "exclusive access by another program is named as such", msg)
+  fake.lock(true)
+  res, msg = rw:write_speeds()
+  fake.lock(false)
+  print("#   " .. tostring(msg))
+  report(res == nil and msg:find("IOCTL_CDROM_GET_PERFORMANCE", 1, true) and msg:find("exclusively", 1, true),
+    "exclusive access refuses the native IOCTL too, named as such", msg)
   rw:close()
   fake.read_only(true)
   local no, omsg, oinfo = cdperf.open(FAKE, { write = true })

@@ -63,7 +63,7 @@ end
 
 local names = emulator.model_names()
 for _, r in ipairs(emulator.recorded_model_names()) do names[#names + 1] = r end
-local native_total, pt_total = 0, 0
+local native_total, pt_total, applied_total = 0, 0, 0
 print(("# %d built-in models through the fake class driver"):format(#names))
 local streaming_sense = 0
 for _, name in ipairs(names) do
@@ -87,15 +87,20 @@ for _, name in ipairs(names) do
     end
     report(bad == nil, name .. ": every call gives the same tables and refusals on Windows", bad)
     -- the default report (cdperf report's parts and text), on fresh devices
-    local function report_of(drive)
+    -- and cdperf report --apply: the recommended entry set with speeds.apply (SET STREAMING,
+    -- the End-LBA retry on sense, SET CD SPEED), then read back
+    local applied = { lin = nil, win = nil }
+    local function report_of(drive, side)
       local rep = require "cdperf.report"
       local snap = cdperf.snapshot(drive, { parts = rep.PARTS.report, device = name })
-      return table.concat(rep.text(rep.build(snap, {}), { no_plot = true }), "\n")
+      local r, _, entry = rep.build(snap, {})
+      if entry then applied[side] = outcome(pcall(cdperf.speeds.apply, drive, entry, snap)) end
+      return table.concat(rep.text(r, { no_plot = true }), "\n")
     end
     local lin2 = assert(cdperf.open(emulator.open_model(name), { write = true }))
     fake.attach(emulator.open_model(name))
     local win2 = assert(cdperf.open(FAKE, { write = true }))
-    local a, b = report_of(lin2), report_of(win2)
+    local a, b = report_of(lin2, "lin"), report_of(win2, "win")
     lin2:close()
     win2:close()
     if name == names[1] then
@@ -103,6 +108,9 @@ for _, name in ipairs(names) do
         a:match("[^\n]*Write[^\n]*") or a:sub(1, 60)))
     end
     report(a == b, name .. ": the default report equals the Linux report", "Linux:\n" .. a .. "\nWindows:\n" .. b)
+    local ok_apply, why_apply = same(applied.lin, applied.win, "apply")
+    report(ok_apply, name .. ": speeds.apply of the recommended entry gives the same result", why_apply)
+    if applied.win and applied.win.value then applied_total = applied_total + 1 end
     local pt, native = fake.count()
     native_total, pt_total = native_total + native, pt_total + pt
     win:close()
@@ -111,6 +119,7 @@ for _, name in ipairs(names) do
 end
 report(streaming_sense > 0, ("a refused SET STREAMING carries sense on both (%d models)"):format(streaming_sense))
 
+report(applied_total > 0, ("speeds.apply set the recommended speed on %d models"):format(applied_total))
 report(native_total > 0 and pt_total > 0, ("the native IOCTLs answered %d times, pass-through %d")
   :format(native_total, pt_total))
 

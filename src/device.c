@@ -264,7 +264,8 @@ int cdperf_dev_test_unit_ready(struct cdperf_dev *dev, void *caller, struct cdpe
  *     (ERROR_WRITE_PROTECT), BLANK CHECK -> STATUS_NO_DATA_DETECTED (ERROR_NO_DATA_DETECTED),
  *     STATUS_UNRECOGNIZED_MEDIA, STATUS_NONEXISTENT_SECTOR (ERROR_SECTOR_NOT_FOUND).
  * When pass-through cannot deliver the CDB either (a read-only handle: ERROR_ACCESS_DENIED;
- * the device gone), the native IOCTL's error stands, with what pass-through said after it.
+ * the device gone), the native IOCTL's error stands, with what pass-through said after it
+ * when that differs.
  * Numbers, not <winerror.h> names: this file is built on every OS. */
 static int native_refused(const struct cdperf_outcome *o)
 {
@@ -310,6 +311,10 @@ static int after_cdb(int rc, const struct cdperf_error *saved, struct cdperf_out
   size_t used, room, nl;
   if (rc != CDPERF_FAILED || o->err.kind == CDPERF_ERR_SCSI)
     return rc;
+  if (o->err.kind == saved->kind && o->err.code == saved->code) {
+    o->err = *saved;   /* pass-through met the same error: nothing more to say */
+    return failed(o);
+  }
   memcpy(note, o->err.message, sizeof note);
   note[sizeof note - 1] = '\0';
   o->err = *saved;

@@ -53,7 +53,8 @@ end
 
 -- Instructions one run of `cmd` executes (callgrind), or nil without valgrind.
 local function instructions(cmd, env)
-  local out = sh((env or "") .. "valgrind --tool=callgrind --callgrind-out-file=/dev/null " .. cmd .. " 2>&1 >/dev/null")
+  local out = sh((env or "") .. "valgrind --tool=callgrind --callgrind-out-file=/dev/null " .. cmd
+    .. " 2>&1 >/dev/null")
   local n = out:match("refs:%s*([%d,]+)")
   return n and tonumber((n:gsub(",", ""))) or nil
 end

@@ -438,15 +438,7 @@ local function slurp(path)
   return s
 end
 
-local function run(args, env)
-  local err = os.tmpname()
-  local p = assert(io.popen((env or "") .. " lua5.4 bin/cdperf " .. args .. " 2>" .. err))
-  local out = p:read("a")
-  local _, _, status = p:close()
-  local e = slurp(err)
-  os.remove(err)
-  return out, e, status
-end
+local run = require("spec.helpers").cdperf
 
 local function lines(s)
   local t = {}

@@ -7,17 +7,7 @@ local have_core = pcall(require, "cdperf.core")
 local describe_core = have_core and describe or pending
 
 -- Run bin/cdperf with `args`; returns stdout, stderr, exit status.
-local function run(args, env)
-  local err = os.tmpname()
-  local p = assert(io.popen((env or "") .. "lua5.4 bin/cdperf " .. args .. " 2>" .. err))
-  local out = p:read("a")
-  local _, _, status = p:close()
-  local f = assert(io.open(err))
-  local e = f:read("a")
-  f:close()
-  os.remove(err)
-  return out, e, status
-end
+local run = require("spec.helpers").cdperf
 
 local function lines(s)
   local t = {}

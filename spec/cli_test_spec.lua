@@ -7,17 +7,7 @@ local json = require "dkjson"
 local have_core = pcall(require, "cdperf.core")
 local describe_core = have_core and describe or pending
 
-local function run(args)
-  local err = os.tmpname()
-  local p = assert(io.popen("lua5.4 bin/cdperf test " .. args .. " 2>" .. err))
-  local out = p:read("a")
-  local _, _, status = p:close()
-  local f = assert(io.open(err))
-  local e = f:read("a")
-  f:close()
-  os.remove(err)
-  return out, e, status
-end
+local function run(args) return require("spec.helpers").cdperf("test " .. args) end
 
 local function have(cmd)
   local p = io.popen("command -v " .. cmd .. " 2>/dev/null")

@@ -75,4 +75,22 @@ function helpers.recording_device(answer)
   return device
 end
 
+--- Run a shell command; returns its stdout, its stderr and its exit status.
+function helpers.run(cmd)
+  local err = os.tmpname()
+  local p = assert(io.popen(cmd .. " 2>" .. err))
+  local out = p:read("a")
+  local _, _, status = p:close()
+  local f = assert(io.open(err))
+  local e = f:read("a")
+  f:close()
+  os.remove(err)
+  return out, e, status
+end
+
+--- Run bin/cdperf with `args` (a shell word string), `env` (NAME=value words) before it.
+function helpers.cdperf(args, env)
+  return helpers.run((env or "") .. " lua5.4 bin/cdperf " .. args)
+end
+
 return helpers

@@ -63,17 +63,7 @@ local function tmpname()
 end
 
 -- Runs a command; returns stdout, stderr, exit status.
-local function run(cmd)
-  local err = tmpname()
-  local p = assert(io.popen(cmd .. " 2>" .. err))
-  local out = p:read("a")
-  local _, _, status = p:close()
-  local f = assert(io.open(err))
-  local e = f:read("a")
-  f:close()
-  os.remove(err)
-  return out, e, status
-end
+local run = require("spec.helpers").run
 
 -- Runs Lua code in a child lua5.4 with the tree's modules and the given environment
 -- (a string of NAME=value words); returns stdout, stderr, exit status.

@@ -68,6 +68,26 @@ function cli.parse(parser, argv)
   return args
 end
 
+--- The options every command that picks a speed shares, checked before any drive is
+-- opened: returns the size in bytes (or nil) and the wait in ms; dies (exit 2) on a bad
+-- --policy, --size or --wait-ready.
+function cli.check_common(args)
+  local ok, msg = pcall(cli.need("cdperf.policy").compile, args.policy)
+  if not ok then
+    cli.die((tostring(msg):gsub("^bad argument #2 to 'pick' %((.*)%)$", "bad --policy: %1")), cli.EXIT.usage)
+  end
+  local size
+  if args.size then
+    size, msg = require("cdperf.format").parse_size(args.size)
+    if not size then cli.die("--size: " .. msg, cli.EXIT.usage) end
+  end
+  local wait_ms = math.tointeger(tonumber(args.wait_ready or "0"))
+  if not wait_ms or wait_ms < 0 then
+    cli.die(("bad --wait-ready %q (milliseconds >= 0)"):format(tostring(args.wait_ready)), cli.EXIT.usage)
+  end
+  return size, wait_ms
+end
+
 local function command_of(name)
   for _, c in ipairs(cli.COMMANDS) do if c.name == name then return c end end
   return nil

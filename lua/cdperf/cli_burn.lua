@@ -249,19 +249,7 @@ function command.main(argv)
   local handoff, progress = cli.need "cdperf.handoff", cli.need "cdperf.progress"
   local report = cli.need "cdperf.report"
 
-  local ok, msg = pcall(speeds.pick, { class = "dvd" }, args.policy)
-  if not ok then
-    die((tostring(msg):gsub("^bad argument #2 to 'pick' %((.*)%)$", "bad --policy: %1")), EXIT.usage)
-  end
-  local size
-  if args.size then
-    size, msg = format.parse_size(args.size)
-    if not size then die("--size: " .. msg, EXIT.usage) end
-  end
-  local wait_ms = math.tointeger(tonumber(args.wait_ready))
-  if not wait_ms or wait_ms < 0 then
-    die(("bad --wait-ready %q (milliseconds >= 0)"):format(args.wait_ready), EXIT.usage)
-  end
+  local size, wait_ms = cli.check_common(args)
 
   -- Which burner, in which mode.
   local burner = args.burner

@@ -78,20 +78,7 @@ function command.main(argv)
   if args.list_models then return list_models(args.json) end
 
   local format = cdperf.format
-  -- The policy is checked once, before any drive is opened.
-  local ok, msg = pcall(cli.need("cdperf.policy").compile, args.policy)
-  if not ok then
-    die((tostring(msg):gsub("^bad argument #2 to 'pick' %((.*)%)$", "bad --policy: %1")), EXIT.usage)
-  end
-  local size
-  if args.size then
-    size, msg = format.parse_size(args.size)
-    if not size then die("--size: " .. msg, EXIT.usage) end
-  end
-  local wait_ms = math.tointeger(tonumber(args.wait_ready))
-  if not wait_ms or wait_ms < 0 then
-    die(("bad --wait-ready %q (milliseconds >= 0)"):format(args.wait_ready), EXIT.usage)
-  end
+  local size, wait_ms = cli.check_common(args)
 
   local devices = {}
   for _, d in ipairs(args.device) do devices[#devices + 1] = d end

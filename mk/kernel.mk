@@ -9,8 +9,10 @@ check-kernel: all build/faults/fault_shim.so
 # Issue 14: the Windows DLL through a real kernel. test/kernel/wine-rig.sh boots check-kernel's
 # kernel with QEMU's scsi-cd and the host's root over virtio-9p; Windows lua.exe under Wine
 # reaches the drive through Wine's IOCTL_SCSI_PASS_THROUGH (SG_IO), and the Linux module must
-# give the same tables. Needs build/kernel-rig (make check-kernel) and build/wine-prefix
-# (make check-wine).
+# give the same tables. Makes build/wine-prefix (check-wine) and build/kernel-rig
+# (check-kernel) first when they are missing.
 .PHONY: check-wine-kernel
 check-wine-kernel: all windows
+	@[ -f build/wine-prefix/.cdperf-ready ] || $(MAKE) -s check-wine >/dev/null
+	@[ -d build/kernel-rig/kernel/lib/modules ] || $(MAKE) -s check-kernel >/dev/null
 	bash test/kernel/wine-rig.sh build/wine-kernel

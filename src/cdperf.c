@@ -139,7 +139,12 @@ static int drive_get_performance(lua_State *L)
   rc = cdperf_dev_get_performance(&d->dev, L, &r, stack_buffer, L, &buf, &received, &o);
   if (rc != 0)
     return push_outcome(L, rc, CDPERF_NAME_GET_PERFORMANCE, &o);
-  return push_perf_result(L, buf, received, &r, CDPERF_NAME_GET_PERFORMANCE);
+  rc = push_perf_result(L, buf, received, &r, CDPERF_NAME_GET_PERFORMANCE);
+  if (o.path != NULL && lua_istable(L, -1)) {   /* Windows: which way it went */
+    lua_pushstring(L, o.path);
+    lua_setfield(L, -2, "path");
+  }
+  return rc;
 }
 
 /* A fixed-size read; on success leaves the zeroed buffer on the stack and returns it. On
@@ -321,7 +326,7 @@ static int core_open(lua_State *L)
 {
   struct drive *d;
   struct cdperf_outcome o;
-  int write = 0, rc, is_lua = 0;
+  int write = 0, write_given = 0, rc, is_lua = 0;
   unsigned timeout_ms = CDPERF_DEFAULT_TIMEOUT_MS;
   const char *path = NULL, *credentials = NULL;
   size_t path_len = 0;
@@ -329,6 +334,9 @@ static int core_open(lua_State *L)
   if (!lua_isnoneornil(L, 2)) {
     luaL_checktype(L, 2, LUA_TTABLE);
     check_fields(L, 2, open_fields);
+    lua_getfield(L, 2, "write");
+    write_given = !lua_isnil(L, -1);
+    lua_pop(L, 1);
     write = get_bool_field(L, 2, "write");
     timeout_ms = get_uint_field(L, 2, "timeout_ms", CDPERF_DEFAULT_TIMEOUT_MS, 86400000, 0);
     if (timeout_ms == 0)
@@ -392,6 +400,9 @@ static int core_open(lua_State *L)
     lua_setiuservalue(L, -2, CDPERF_LUA_DEVICE_UV);
     rc = cdperf_dev_open_callable(&d->dev, timeout_ms, &o);
   } else {
+    /* no `write` field: what the OS needs for pass-through (iSCSI: read-only) */
+    if (!write_given && strncmp(path, "iscsi://", 8) != 0)
+      write = cdperf_os_default_write;
     rc = cdperf_dev_open(&d->dev, path, path_len, credentials, write, timeout_ms, &o);
   }
   if (rc != 0)

@@ -167,6 +167,7 @@ int cdperf_dev_open(struct cdperf_dev *dev, const char *name, size_t name_len,
                     struct cdperf_outcome *o)
 {
   int rc;
+  o->path = NULL;
   dev->t = NULL;
   if (strncmp(name, "iscsi://", 8) == 0)
     rc = cdperf_iscsi_open(name, dev->label, credentials, write, timeout_ms, &dev->t, &o->err);
@@ -183,6 +184,7 @@ int cdperf_dev_open(struct cdperf_dev *dev, const char *name, size_t name_len,
 int cdperf_dev_open_callable(struct cdperf_dev *dev, unsigned timeout_ms,
                              struct cdperf_outcome *o)
 {
+  o->path = NULL;
   dev->t = NULL;
   if (cdperf_lua_open(timeout_ms, &dev->t, &o->err) == 0)
     return 0;
@@ -193,6 +195,7 @@ int cdperf_dev_open_callable(struct cdperf_dev *dev, unsigned timeout_ms,
 int cdperf_dev_close(struct cdperf_dev *dev, struct cdperf_outcome *o)
 {
   struct cdperf_transport *t = dev->t;
+  o->path = NULL;
   if (t == NULL)
     return 0;
   dev->t = NULL;   /* closed before the transport goes: a re-entrant use sees it closed */
@@ -207,6 +210,7 @@ int cdperf_dev_command(struct cdperf_dev *dev, void *caller, const uint8_t *cdb,
                        enum cdperf_dir dir, uint8_t *data, const uint8_t *out, size_t len,
                        unsigned timeout_ms, size_t *received, struct cdperf_outcome *o)
 {
+  o->path = NULL;
   return run(dev, caller, cdb, cdb_len, dir, data, out, len, timeout_ms, received, o);
 }
 
@@ -216,6 +220,7 @@ int cdperf_dev_query(struct cdperf_dev *dev, void *caller, enum cdperf_query q, 
   uint8_t cdb[10];
   size_t cdb_len = 10;
   unsigned alloc = (unsigned)queries[q].alloc;
+  o->path = NULL;
   switch (q) {
   case CDPERF_INQUIRY:
     mmc_build_inquiry(cdb, alloc);
@@ -238,6 +243,7 @@ int cdperf_dev_query(struct cdperf_dev *dev, void *caller, enum cdperf_query q, 
 int cdperf_dev_test_unit_ready(struct cdperf_dev *dev, void *caller, struct cdperf_outcome *o)
 {
   uint8_t cdb[6];
+  o->path = NULL;
   mmc_build_test_unit_ready(cdb);
   return run(dev, caller, cdb, sizeof cdb, CDPERF_DIR_NONE, NULL, NULL, 0, 0, NULL, o);
 }
@@ -345,6 +351,7 @@ static int perf_once(struct cdperf_dev *dev, void *caller, const struct mmc_perf
     return CDPERF_CLOSED;
   if (dev->t->ops->get_performance != NULL) {
     *received = 0;
+    o->path = CDPERF_PATH_NATIVE;
     if (dev->t->ops->get_performance(dev->t, r, buf, len, received, &o->err) == 0) {
       if (*received > len)
         *received = len;
@@ -352,6 +359,7 @@ static int perf_once(struct cdperf_dev *dev, void *caller, const struct mmc_perf
     }
     if (native_failed(dev, "IOCTL_CDROM_GET_PERFORMANCE", o, &saved) != CDPERF_TRY_CDB)
       return CDPERF_FAILED;
+    o->path = CDPERF_PATH_PASS_THROUGH;
     mmc_build_get_performance(cdb, r, n);
     rc = run(dev, caller, cdb, sizeof cdb, CDPERF_DIR_IN, buf, NULL, len, 0, received, o);
     return after_cdb(rc, &saved, o);
@@ -370,6 +378,7 @@ int cdperf_dev_get_performance(struct cdperf_dev *dev, void *caller,
   /* The allocation equals 8 + size x n exactly: virtio-scsi checks it. */
   size_t len = MMC_PERF_HEADER_LEN + size * n;
   int rc;
+  o->path = NULL;
 
   *buf = alloc(ud, len);
   *received = 0;
@@ -411,16 +420,19 @@ int cdperf_dev_set_speed(struct cdperf_dev *dev, void *caller, unsigned read_spe
 {
   uint8_t cdb[12];
   int rc;
+  o->path = NULL;
   if (dev->t == NULL)
     return CDPERF_CLOSED;
   if ((rc = control_refused(dev, o)) != 0)
     return rc;
   if (dev->t->ops->set_speed != NULL) {
     struct cdperf_error saved;
+    o->path = CDPERF_PATH_NATIVE;
     if (dev->t->ops->set_speed(dev->t, read_speed, write_speed, rotation, &o->err) == 0)
       return 0;
     if (native_failed(dev, "IOCTL_CDROM_SET_SPEED (CdromSetSpeed)", o, &saved) != CDPERF_TRY_CDB)
       return CDPERF_FAILED;
+    o->path = CDPERF_PATH_PASS_THROUGH;
     mmc_build_set_cd_speed(cdb, read_speed, write_speed, rotation);
     rc = run(dev, caller, cdb, sizeof cdb, CDPERF_DIR_NONE, NULL, NULL, 0, 0, NULL, o);
     return after_cdb(rc, &saved, o);
@@ -434,17 +446,20 @@ int cdperf_dev_set_streaming(struct cdperf_dev *dev, void *caller, const struct 
 {
   uint8_t cdb[12], param[MMC_STREAMING_LEN];
   int rc;
+  o->path = NULL;
   if (dev->t == NULL)
     return CDPERF_CLOSED;
   if ((rc = control_refused(dev, o)) != 0)
     return rc;
   if (dev->t->ops->set_streaming != NULL) {
     struct cdperf_error saved;
+    o->path = CDPERF_PATH_NATIVE;
     if (dev->t->ops->set_streaming(dev->t, s, persistent, &o->err) == 0)
       return 0;
     if (native_failed(dev, "IOCTL_CDROM_SET_SPEED (CdromSetStreaming)", o, &saved) !=
         CDPERF_TRY_CDB)
       return CDPERF_FAILED;
+    o->path = CDPERF_PATH_PASS_THROUGH;
     mmc_build_set_streaming(cdb, param, s);
     rc = run(dev, caller, cdb, sizeof cdb, CDPERF_DIR_OUT, NULL, param, sizeof param, 0, NULL,
              o);

@@ -49,7 +49,12 @@ struct cdperf_outcome {
   struct mmc_sense sense;         /* decoded, when category is CDPERF_SENSE */
   uint8_t sense_bytes[MMC_SENSE_LEN];
   size_t sense_len;
+  /* Which way a request with a native OS request went (Windows): CDPERF_PATH_NATIVE or,
+   * after the class driver refused it, CDPERF_PATH_PASS_THROUGH; NULL for plain CDBs. */
+  const char *path;
 };
+#define CDPERF_PATH_NATIVE "native"
+#define CDPERF_PATH_PASS_THROUGH "pass-through"
 
 struct cdperf_dev {
   struct cdperf_transport *t;     /* NULL when closed */

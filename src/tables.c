@@ -47,6 +47,8 @@ int push_failure(lua_State *L, const char *command, const struct cdperf_outcome 
   lua_createtable(L, 0, 8);
   set_string(L, "command", command);
   set_string(L, "kind", kind_names[err->kind]);
+  if (o->path != NULL)
+    set_string(L, "path", o->path);
   switch (err->kind) {
   case CDPERF_ERR_OS:
   case CDPERF_ERR_CREDENTIALS:
@@ -94,6 +96,7 @@ int push_decode_failure(lua_State *L, const char *command, const char *fmt, ...)
   struct cdperf_outcome o;
   va_list ap;
   o.category = CDPERF_STATUS;
+  o.path = NULL;
   o.err.kind = CDPERF_ERR_NONE;
   o.err.code = 0;
   o.err.name = NULL;

@@ -78,6 +78,10 @@ typedef void (*cdperf_drive_cb)(void *ctx, const char *name);
 
 /* "linux" or "win32": what cdperf.core.platform says. */
 extern const char cdperf_os_platform[];
+/* What open() without a `write` field asks of cdperf_os_open: Linux 0 (read-only, O_NONBLOCK:
+ * works with no medium and needs no rights); Windows "read-write where permitted, else
+ * read-only", because its SCSI pass-through needs a read-write handle. */
+extern const int cdperf_os_default_write;
 /* Opens /dev/srN, D:, ... 0 on success. */
 int cdperf_os_open(const char *path, int write, unsigned timeout_ms,
                    struct cdperf_transport **out, struct cdperf_error *err);

@@ -28,6 +28,7 @@
 #define LINUX_EINTR_TRIES 4   /* a signal during SG_IO: try again, but not forever */
 
 const char cdperf_os_platform[] = "linux";
+const int cdperf_os_default_write = 0;
 
 struct linux_transport {
   struct cdperf_transport base;

@@ -36,6 +36,7 @@ const char cdperf_os_platform[] = "win32";
 /* cdperf_os_open's write for "read-write where permitted, else read-only" (issue 15 item 3);
  * the binding passes it when open() has no write field. */
 #define CDPERF_WIN32_WRITE_IF_PERMITTED 2
+const int cdperf_os_default_write = CDPERF_WIN32_WRITE_IF_PERMITTED;
 
 CDPERF_STATIC_ASSERT(WIN32_SENSE_LEN <= MMC_SENSE_LEN, "the sense area fits cmd->sense");
 CDPERF_STATIC_ASSERT(WIN32_SENSE_LEN <= 255, "SenseInfoLength is a UCHAR");

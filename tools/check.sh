@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 mkdir -p build/check
 
 MAKE=${MAKE:-make}
-all_steps="lint doc warnings busted rockspec windows wine asan valgrind fuzz kernel"
+all_steps="lint doc warnings busted rockspec windows wine asan valgrind fuzz kernel winekernel"
 steps=${*:-$all_steps}
 passed=0 failed=0 skipped=0 failed_steps=""
 
@@ -73,6 +73,7 @@ for s in $steps; do
     valgrind) run_step valgrind $MAKE -s check-valgrind ;;
     fuzz) run_step fuzz $MAKE -s fuzz-ci ;;
     kernel) run_step kernel $MAKE -s check-kernel ;;
+    winekernel) run_step winekernel $MAKE -s check-wine-kernel ;;
     *) echo "check.sh: unknown step '$s' (steps: $all_steps)" >&2; exit 2 ;;
   esac
 done

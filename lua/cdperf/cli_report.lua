@@ -47,11 +47,17 @@ end
 local function list_models(json)
   local emulator, media, format = cdperf.emulator, cdperf.media, cdperf.format
   local models = {}
-  for _, name in ipairs(emulator.model_names()) do
+  local names = emulator.model_names()
+  -- and the recordings of real devices shipped as models (cdperf.record)
+  for _, name in ipairs(emulator.recorded_model_names and emulator.recorded_model_names() or {}) do
+    names[#names + 1] = name
+  end
+  for _, name in ipairs(names) do
     local m = emulator.models[name]
     local inq = m.inquiry or {}
+    local code = type(m.profile) == "table" and m.profile.code or m.profile
     models[#models + 1] = { name = name, vendor = inq.vendor, product = inq.product, revision = inq.revision,
-      profile = m.profile and media.name(m.profile) or nil, source = m.source }
+      profile = math.tointeger(code) and media.name(code) or nil, source = m.source }
   end
   if json then
     out(format.json(models))

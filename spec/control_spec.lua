@@ -273,6 +273,7 @@ describe("cdperf.core mode page 2Ah decoding", function()
       max_read_speed = 7056, current_read_speed = 7056, max_write_speed = 7056,
       current_write_speed = 7056, current_write_speed_selected = 7056, rotation_control = 0,
       buffer_size_kb = 2048, page_length = 56, claimed_write_speeds = 6, truncated = false,
+      copy_management_revision = 1,    -- bytes 22-23, as wodim -prcap prints it in Capture G
       write_speeds = G_SPEEDS,
     }, c)
   end)
@@ -283,6 +284,7 @@ describe("cdperf.core mode page 2Ah decoding", function()
       max_read_speed = 8310, current_read_speed = 8310, max_write_speed = 8310,
       current_write_speed = 8310, current_write_speed_selected = 8310, rotation_control = 0,
       buffer_size_kb = 2048, page_length = 44, claimed_write_speeds = 3, truncated = false,
+      copy_management_revision = 1,
       write_speeds = { { speed = 8310, rotation_control = 0 }, { speed = 5540, rotation_control = 0 },
                        { speed = 3324, rotation_control = 0 } },
     }, c)

@@ -302,6 +302,10 @@ enum mmc_page_result mmc_decode_page_2a(const uint8_t *buf, size_t len,
     out->has_current_write = 1;
     out->current_write_speed = mmc_be16(p + 20);
   }
+  if (plen >= 24) {
+    out->has_copy_management = 1;
+    out->copy_management_revision = mmc_be16(p + 22);
+  }
   if (plen >= 32) {
     out->has_selected = 1;
     out->rotation_control = p[27] & 0x03;

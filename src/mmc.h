@@ -116,6 +116,8 @@ struct mmc_capabilities {
   unsigned current_write_speed_selected; /* @28 (MMC-3) */
   int has_max_write, has_current_write;  /* page long enough for @18, @20 */
   int has_selected;                      /* page long enough for @28 */
+  int has_copy_management;               /* page long enough for @22 */
+  unsigned copy_management_revision;     /* @22 (MMC-3 Copy Management Revision Supported) */
   unsigned buffer_size_kb;
   int rotation_control;                  /* @27 bits 0-1, when has_selected */
   size_t page_offset, page_length;       /* where page 2Ah starts, its length byte + 2 */

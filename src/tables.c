@@ -412,6 +412,8 @@ int push_capabilities(lua_State *L, const uint8_t *buf, size_t len, const char *
     set_int(L, "rotation_control", c->rotation_control);
   }
   set_int(L, "buffer_size_kb", c->buffer_size_kb);
+  if (c->has_copy_management)
+    set_int(L, "copy_management_revision", c->copy_management_revision);
   set_int(L, "page_length", (lua_Integer)c->page_length);
   set_bool(L, "truncated", c->truncated);
   /* Only an MMC-3 page has the write speed table; an older one has none, not an empty one. */

@@ -248,6 +248,7 @@ local EXCEPTION = fields { lba = u32, time = u16 }
 local CAPABILITIES = fields {
   max_read_speed = u16, current_read_speed = u16, max_write_speed = u16, current_write_speed = u16,
   current_write_speed_selected = u16, buffer_size_kb = u16, rotation_control = rotation,
+  copy_management_revision = u16,
   write_speeds = list(fields { speed = u16, rotation_control = rotation }, 16383),
   -- what the core's decoder adds
   page_length = u16, claimed_write_speeds = u16, truncated = bool,

@@ -16,7 +16,7 @@ return {
     device = "tgt_dvdrom_scsi_block",
     inquiry = { peripheral_qualifier = 0, peripheral_type = 5, product = "VIRTUAL-CDROM", revision = "0001", vendor = "IET" },
     capabilities = {
-      buffer_size_kb = 2048,
+      buffer_size_kb = 2048, copy_management_revision = 1,
       claimed_write_speeds = 5,
       current_read_speed = 4234,
       current_write_speed = 4234,

@@ -78,4 +78,4 @@ VALGRIND_FLAGS = --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=d
 
 # The fault children (spec/faults_spec.lua) run under valgrind too.
 check-valgrind: $(MODULE) build/faults/fault_shim.so
-	CDPERF_FAULTS_UNDER='$(VALGRIND) $(VALGRIND_FLAGS)' $(VALGRIND) $(VALGRIND_FLAGS) $(BUSTED) -o utfTerminal
+	CDPERF_HOSTILE_SEEDS=200 CDPERF_FAULTS_UNDER='$(VALGRIND) $(VALGRIND_FLAGS)' $(VALGRIND) $(VALGRIND_FLAGS) $(BUSTED) -o utfTerminal

@@ -320,6 +320,9 @@ local function query(dev, path)
 
   local caps, e5, i5 = call(path, 0x5A, "page 2Ah", d.capabilities, d)
   a.capabilities = caps and plain(caps) or { error = e5, info = plain(i5) }
+  -- the disc's identity, for dvd+rw-mediainfo's " Media ID:" line (side_by_side.lua)
+  local okm, mid = pcall(d.media_id, d)
+  a.media_id = okm and type(mid) == "table" and plain(mid) or nil
   check(caps and (caps.max_read_speed or 0) > 0,
         ("%s capabilities (page 2Ah): max read %s kB/s, %d write speed(s) [%s]")
         :format(path, caps and tostring(caps.max_read_speed) or "-",

@@ -32,11 +32,12 @@ local function sh1(cmd)
 end
 
 ---------------------------------------------------------------- what is compared
--- Each tool's speed lines, by kind (the label).  Lines of other kinds are not
--- figures cdperf emits (media identification, feature flags, read speeds of
--- xorriso, wodim's copy management revision).
+-- Each tool's speed lines, the media ID and wodim's copy management revision, by kind
+-- (the label).  Lines of other kinds are not figures cdperf emits (feature flags, the
+-- legacy structures' lines, read speeds of xorriso).
 local KINDS = {
   mediainfo = {
+    { "^ Media ID:", "Media ID" },
     { "^ Speed Descriptor#%d+:", "Speed Descriptor" },
     { "^ Current Write Speed:", "Current Write Speed" },
     { "^ Write Speed #%d+:", "Write Speed #" },
@@ -50,6 +51,7 @@ local KINDS = {
     { "^  Current write speed:", "Current write speed" },
     { "^  Rotational control selected:", "Rotational control" },
     { "^  Buffer size in KB:", "Buffer size" },
+    { "^  Copy management revision supported:", "Copy management revision" },
     { "^  Number of supported write speeds:", "Number of write speeds" },
     { "^  Write speed # *%d+:", "Write speed #" },
   },
@@ -80,6 +82,8 @@ local function cdperf_lines(tool, a)
   local function add(t) for _, l in ipairs(t) do out[#out + 1] = l end end
   if tool == "mediainfo" then
     if class ~= "dvd" and class ~= "bd" then return out end   -- its 1x is DVD's or BD's
+    local id = q.media_id and require("cdperf.disc").mediainfo_text(q.media_id)
+    if id then out[#out + 1] = " Media ID:              " .. id end
     if q.capabilities and not q.capabilities.error then add(format.mediainfo_capabilities(q.capabilities, class)) end
     if q.write_performance and q.write_performance.descriptors then
       add(format.mediainfo_performance(q.write_performance.descriptors, class))
@@ -294,9 +298,9 @@ if OUTMD then
       q.reason))
   end
   w()
-  w("Not compared: xorriso's `Read speed` lines (cdperf has no emitter for them), wodim's")
-  w("`Copy management revision supported` (not a speed), and everything that is not a speed")
-  w("(media identification, feature flags).")
+  w("Not compared: xorriso's `Read speed` lines (cdperf has no emitter for them), and what")
+  w("is neither a speed, the media ID nor the copy management revision (feature flags, the")
+  w("legacy structures' lines).")
   -- The burners' rows come from test/kernel/burn.lua's run (docs/burners.md keeps them):
   -- carried over here so that regenerating this file never drops them.
   w()

@@ -31,6 +31,10 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose host
   mount -t devtmpfs devtmpfs /host/dev
   mount -t tmpfs tmpfs /host/tmp
   mount -t tmpfs tmpfs /host/run
+  # a checkout under a directory that gets a fresh tmpfs above (CI may clone into /tmp)
+  case $ROOT in
+    /tmp/*|/run/*|/root/*) mkdir -p "/host$ROOT" && mount --bind "/hostfs$ROOT" "/host$ROOT" ;;
+  esac
   mkdir -p /tmp/pfx-up /tmp/pfx-work
   P=/host$ROOT/build/wine-prefix
   mount -t overlay overlay -o "lowerdir=$P,upperdir=/tmp/pfx-up,workdir=/tmp/pfx-work" "$P" ||

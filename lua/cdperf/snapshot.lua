@@ -70,10 +70,6 @@ snapshot.REPORT_PARTS = { "inquiry", "profile", "capabilities", "write_speeds", 
 --- The disc's parts (opts.disc = false: a snapshot without them).
 snapshot.DISC_PARTS = { "features", "media_id", "atip" }
 
-local function hex(s)
-  return (s:gsub(".", function(c) return fmt("%02x", c:byte()) end))
-end
-
 local function is_unit_attention(info)
   return type(info) == "table" and info.kind == "scsi" and info.sense_key == 6
 end
@@ -227,7 +223,7 @@ function snapshot.take(drive, opts)
           fail(name, "GET PERFORMANCE gave no descriptor list", { kind = "decode" })
           return
         end
-        if type(r.raw) == "string" then snap.raw[name] = hex(r.raw) end
+        if type(r.raw) == "string" then snap.raw[name] = disc.hex(r.raw) end
         if r.truncated then note("%s: the drive's header claimed more data than it sent", name) end
         r = r.descriptors
       end

@@ -325,11 +325,6 @@ local function part_of(cdb)
   return nil
 end
 
-local function from_hex(h)
-  if type(h) ~= "string" or #h % 2 ~= 0 or h:find("[^%x]") then return nil end
-  return (h:gsub("%x%x", function(x) return string.char(tonumber(x, 16)) end))
-end
-
 -- A snapshot (cdperf.snapshot) read as a model: its profile table becomes the code, the
 -- capacity comes from the End LBAs, failed parts answer with the sense they had, and
 -- GET PERFORMANCE answers with the bytes the drive sent.
@@ -359,7 +354,7 @@ local function snapshot_model(model)
   end
   model.failures = failures
   local raw = {}
-  for part, h in pairs(model.raw or {}) do raw[part] = from_hex(h) end
+  for part, h in pairs(model.raw or {}) do raw[part] = disc.unhex(h) end
   model.raw_answers = raw
   model.errors, model.raw, model.notes, model.commands, model.format, model.version, model.device =
     nil, nil, nil, nil, nil, nil, nil

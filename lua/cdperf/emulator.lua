@@ -233,6 +233,7 @@ local NO_SENSE, NOT_READY, ILLEGAL_REQUEST, UNIT_ATTENTION = 0, 2, 5, 6
 
 local deepcopy = require "cdperf.deepcopy"
 local disc = require "cdperf.disc"
+local snapshot = require "cdperf.snapshot"
 --- A copy of v with every table in it copied too (specs and benchmarks copy models with it).
 emulator.deepcopy = deepcopy
 
@@ -331,14 +332,12 @@ end
 local function snapshot_model(model)
   if type(model.profile) == "table" then model.profile = model.profile.code end
   if model.capacity == nil then
-    local top = -1
+    -- not snapshot.capacity's judgement: every list, and any integer End LBA below 7FFFFFFFh
+    -- (End LBA 0 alone: 1 sector), plausible for the medium or not
     local perf = model.performance or {}
-    for _, list in ipairs { model.write_speeds or {}, perf.write or {}, perf.read or {} } do
-      for _, d in ipairs(list) do
-        if math.type(d.end_lba) == "integer" and d.end_lba > top and d.end_lba < 0x7FFFFFFF then top = d.end_lba end
-      end
-    end
-    model.capacity = top + 1
+    model.capacity = snapshot.top_end_lba(function(d)
+      return math.type(d.end_lba) == "integer" and d.end_lba < 0x7FFFFFFF
+    end, -1, model.write_speeds, perf.write, perf.read) + 1
   end
   local failures = {}
   for part, e in pairs(model.errors or {}) do

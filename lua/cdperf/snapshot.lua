@@ -352,6 +352,24 @@ function snapshot.is(t)
   return type(t) == "table" and t.format == snapshot.FORMAT
 end
 
+--- The largest End LBA above `floor` among the descriptors of the lists that `usable`
+-- accepts (of equal ones, the first), else `floor`.  The one scan behind every capacity
+-- read from descriptors: `capacity` below, and the emulator's for a model without one
+-- (each with its own `usable` and `floor`).
+-- @tparam function usable `usable(d)`: whether descriptor `d`'s End LBA counts
+-- @tparam number floor
+-- @param ... descriptor lists (nil: none)
+-- @treturn number
+function snapshot.top_end_lba(usable, floor, ...)
+  local top = floor
+  for i = 1, select("#", ...) do
+    for _, d in ipairs(select(i, ...) or {}) do
+      if usable(d) and d.end_lba > top then top = d.end_lba end
+    end
+  end
+  return top
+end
+
 --- The medium's capacity in sectors as the snapshot tells it (largest plausible End LBA + 1
 -- of the write speeds or write performance, else the read performance), and where from.
 -- @tparam table snap a snapshot
@@ -361,16 +379,10 @@ end
 function snapshot.capacity(snap)
   local judge = require "cdperf.judge"
   local class = snap.profile and snap.profile.class
-  local function top(list)
-    local t = 0
-    for _, d in ipairs(list or {}) do
-      if type(d) == "table" and not judge.lba(d.end_lba, class) then t = math.max(t, d.end_lba) end
-    end
-    return t
-  end
+  local function plausible(d) return type(d) == "table" and not judge.lba(d.end_lba, class) end
   local perf = snap.performance or {}
-  local t, from = math.max(top(snap.write_speeds), top(perf.write)), "write speeds"
-  if t == 0 then t, from = top(perf.read), "read performance" end
+  local t, from = snapshot.top_end_lba(plausible, 0, snap.write_speeds, perf.write), "write speeds"
+  if t == 0 then t, from = snapshot.top_end_lba(plausible, 0, perf.read), "read performance" end
   if t == 0 then return nil end
   return t + 1, from
 end

@@ -13,7 +13,7 @@ WIN_FAKE     = build/win-fake/cdperf/core.dll
 WIN_SRC      = $(CORE_SRC) src/transport_win32.c src/iscsi_none.c
 WIN_DEFINES  = -DWIN32_LEAN_AND_MEAN -D_WIN32_WINNT=0x0600
 
-.PHONY: windows check-wine check-warnings-mingw
+.PHONY: windows check-wine check-warnings-mingw check-win-headers
 
 windows: $(WIN_DLL) $(WIN_FAULTS) $(WIN_FAKE)
 	@syms=$$($(WIN_OBJDUMP) -p $(WIN_DLL) | awk '/\[Ordinal\/Name Pointer\] Table/ { on = 1; next } \
@@ -47,7 +47,7 @@ $(WIN_FAKE): $(SRC) test/windows/fake_cdrom.c test/windows/fake_cdrom.h $(WIN_LU
 	  $(WIN_LUA)/lua54.dll
 
 # The strict warning set (Makefile's STRICT) under mingw-w64, one file at a time.
-check-warnings-mingw: $(WIN_LUA)/lua54.dll
+check-warnings-mingw: $(WIN_LUA)/lua54.dll check-win-headers
 	@mkdir -p build/warnings
 	for f in $(WIN_SRC) test/windows/fake_cdrom.c; do \
 	  $(WIN_CC) $(STRICT) -O2 $(WIN_DEFINES) -Isrc -I$(WIN_LUA)/include \
@@ -70,3 +70,22 @@ check-wine: windows
 	   END { printf "%d passed, %d failed\n", p, f }'
 	@[ "$$(cat build/wine/check.rc)" = 0 ] && [ "$$(cat build/wine/faults.rc)" = 0 ] && \
 	  [ "$$(cat build/wine/fake.rc)" = 0 ]
+
+# Issue 14 item 3: cdperf's Windows IOCTL definitions (src/cdperf_ntddcdrm.h) beside
+# independent SDKs' (test/windows/header_check.c): mingw-w64's headers and Wine's
+# (libwine-dev), each with the x86_64 and the i686 cross compiler; any code, enum value,
+# size or offset that differs stops the build. Part of check-warnings-mingw.
+WIN_CC32     ?= i686-w64-mingw32-gcc
+WINE_INCLUDE ?= /usr/include/wine/wine
+HEADER_CHECK  = $(STRICT) -std=c11 $(WIN_DEFINES) -Isrc -fsyntax-only test/windows/header_check.c
+check-win-headers:
+	@[ -f $(WINE_INCLUDE)/windows/ntddscsi.h ] || { echo "check-win-headers: no Wine headers in" \
+	  "$(WINE_INCLUDE) (libwine-dev: sh tools/install-deps.sh windows)" >&2; exit 1; }
+	@for cc in $(WIN_CC) $(WIN_CC32); do \
+	  command -v $$cc >/dev/null || { echo "check-win-headers: no $$cc" \
+	    "(sh tools/install-deps.sh windows)" >&2; exit 1; }; \
+	  $$cc $(HEADER_CHECK) -DHC_SDK_MINGW || exit 1; \
+	  $$cc -nostdinc -isystem $(WINE_INCLUDE)/msvcrt -isystem $(WINE_INCLUDE)/windows \
+	    $(HEADER_CHECK) -DHC_SDK_WINE || exit 1; \
+	  echo "check-win-headers: $$cc: cdperf_ntddcdrm.h agrees with mingw-w64's and Wine's headers"; \
+	done

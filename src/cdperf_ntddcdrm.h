@@ -19,7 +19,13 @@
  *     copies with -DCDPERF_NEED_CDROM_SET_SPEED.
  *
  * Every size and the offsets the transport relies on are checked at compile
- * time against DESIGN.md section 4.
+ * time against DESIGN.md section 4, and so is the layout of the toolchain's
+ * SCSI_PASS_THROUGH (<ntddscsi.h>, never redeclared here).
+ *
+ * test/windows/header_check.c (make check-win-headers, part of make
+ * check-warnings) compiles this header beside independent SDKs' definitions
+ * (mingw-w64's and Wine's headers, x86_64 and i686) and requires every code,
+ * enum value, size and offset that both define to be equal.
  */
 /*
  * The name differs from the system header's on purpose: with the rockspec's
@@ -32,6 +38,7 @@
 #include <windows.h>
 #include <winioctl.h>
 #include <ntddcdrm.h>
+#include <ntddscsi.h>
 
 #define CDPERF_NTDDCDRM_H
 
@@ -198,6 +205,43 @@ typedef struct _CDROM_SET_STREAMING {
 
 /* ---- the wire facts of DESIGN.md section 4 ----------------------------- */
 
+/* No header installed here defines the GET PERFORMANCE structures or
+ * CDROM_SET_STREAMING (mingw-w64 10 and Wine 8 lack them, and so does Wine's
+ * newest include/ntddcdrm.h, wine-mirror/wine). Two independent public
+ * definitions give the same layouts as the figures asserted below (enums and
+ * ULONG 4 bytes, UCHAR arrays unpadded):
+ *   - ReactOS, reactos/reactos sdk/include/psdk/ntddcdrm.h (commit 99489553):
+ *     CDROM_PERFORMANCE_REQUEST = four enums then ULONG StaringLba (sic) ->
+ *     offsets 0, 4, 8, 12, 16, size 20; CDROM_WRITE_SPEED_REQUEST = one enum,
+ *     size 4; CDROM_PERFORMANCE_HEADER = UCHAR DataLength[4] @0, bit-fields
+ *     Except:1 Write:1 Reserved1:6 in byte 4, UCHAR Reserved2[3] @5, then a
+ *     zero-length Data[] -> size 8; CDROM_NOMINAL_PERFORMANCE_DESCRIPTOR =
+ *     four UCHAR[4] (StartLba, StartPerformance, EndLba, EndPerformance) @0, 4,
+ *     8, 12, size 16; CDROM_EXCEPTION_PERFORMANCE_DESCRIPTOR = UCHAR Lba[4] @0,
+ *     UCHAR Time[2] @4, size 6; CDROM_WRITE_SPEED_DESCRIPTOR = bit-fields
+ *     MixedReadWrite:1 Exact:1 Reserved1:1 WriteRotationControl:2 Reserved2:3 in
+ *     byte 0, UCHAR Reserved3[3] @1, EndLba[4] @4, ReadSpeed[4] @8,
+ *     WriteSpeed[4] @12, size 16; CDROM_SET_STREAMING = enum RequestType, six
+ *     ULONGs (ReadSize, ReadTime, WriteSize, WriteTime, StartLba, EndLba) @4..24,
+ *     enum RotationControl @28, four BOOLEANs (RestoreDefaults, SetExact,
+ *     RandomAccess, Persistent) @32..35, size 36; the enum values
+ *     CdromPerformanceRequest 1, CdromWriteSpeedRequest 2, CdromReadPerformance
+ *     1, CdromWritePerformance 2, CdromNominalPerformance 1,
+ *     CdromEntirePerformanceList 2, CdromPerformanceExceptionsOnly 3,
+ *     Cdrom10Nominal20Exceptions 1; IOCTL_CDROM_GET_PERFORMANCE function 0x001C,
+ *     IOCTL_CDROM_SET_SPEED 0x0018, both METHOD_BUFFERED, FILE_READ_ACCESS.
+ *   - Microsoft's reference, MicrosoftDocs/windows-driver-docs-ddi
+ *     wdk-ddi-src/content/ntddcdrm/ns-ntddcdrm-_cdrom_performance_request.md,
+ *     _cdrom_write_speed_request.md, _cdrom_performance_header.md,
+ *     _cdrom_nominal_performance_descriptor.md,
+ *     _cdrom_exception_performance_descriptor.md, _cdrom_write_speed_descriptor.md,
+ *     _cdrom_set_streaming.md and ne-ntddcdrm-_cdrom_performance_*.md: the same
+ *     members in the same order with the same types and enum values (its older
+ *     pages spell StaringLba as StartingLba; the offset is 16 either way).
+ * CDROM_SET_SPEED, CDROM_SPEED_REQUEST, WRITE_ROTATION, IOCTL_CDROM_BASE and
+ * IOCTL_CDROM_SET_SPEED are in mingw-w64's ntddcdrm.h: header_check.c compares
+ * them with cdperf's copies (CDPERF_NEED_CDROM_SET_SPEED) member by member. */
+
 /* The request-type values the driver tests (Microsoft documents
  * CdromSetSpeed = 0, CdromSetStreaming = 1). */
 CDPERF_STATIC_ASSERT(CdromSetSpeed == 0, "CdromSetSpeed is 0");
@@ -256,5 +300,35 @@ CDPERF_STATIC_ASSERT(offsetof(CDROM_SET_STREAMING, RestoreDefaults) == 32, "Rest
 CDPERF_STATIC_ASSERT(offsetof(CDROM_SET_STREAMING, SetExact) == 33, "SetExact@33");
 CDPERF_STATIC_ASSERT(offsetof(CDROM_SET_STREAMING, RandomAccess) == 34, "RandomAccess@34");
 CDPERF_STATIC_ASSERT(offsetof(CDROM_SET_STREAMING, Persistent) == 35, "Persistent@35");
+
+/* ---- SCSI pass-through (<ntddscsi.h>) ---------------------------------- */
+
+/* SCSI_PASS_THROUGH comes from the toolchain's <ntddscsi.h>; its layout must be the one
+ * Microsoft documents (and Wine's SG_IO implementation reads: make check-wine-kernel). */
+CDPERF_STATIC_ASSERT(IOCTL_SCSI_PASS_THROUGH == 0x0004D004, "IOCTL_SCSI_PASS_THROUGH is 0x0004D004");
+CDPERF_STATIC_ASSERT(SCSI_IOCTL_DATA_OUT == 0 && SCSI_IOCTL_DATA_IN == 1 &&
+                     SCSI_IOCTL_DATA_UNSPECIFIED == 2, "SCSI_IOCTL_DATA_* values");
+CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, Length) == 0, "Length@0");
+CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, ScsiStatus) == 2, "ScsiStatus@2");
+CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, PathId) == 3, "PathId@3");
+CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, TargetId) == 4, "TargetId@4");
+CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, Lun) == 5, "Lun@5");
+CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, CdbLength) == 6, "CdbLength@6");
+CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, SenseInfoLength) == 7, "SenseInfoLength@7");
+CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, DataIn) == 8, "DataIn@8");
+CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, DataTransferLength) == 12, "DataTransferLength@12");
+CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, TimeOutValue) == 16, "TimeOutValue@16");
+#ifdef _WIN64
+CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, DataBufferOffset) == 24, "DataBufferOffset@24");
+CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, SenseInfoOffset) == 32, "SenseInfoOffset@32");
+CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, Cdb) == 36, "Cdb@36");
+CDPERF_STATIC_ASSERT(sizeof(SCSI_PASS_THROUGH) == 56, "SCSI_PASS_THROUGH is 56 bytes (x64)");
+#else
+CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, DataBufferOffset) == 20, "DataBufferOffset@20");
+CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, SenseInfoOffset) == 24, "SenseInfoOffset@24");
+CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, Cdb) == 28, "Cdb@28");
+CDPERF_STATIC_ASSERT(sizeof(SCSI_PASS_THROUGH) == 44, "SCSI_PASS_THROUGH is 44 bytes (x86)");
+#endif
+CDPERF_STATIC_ASSERT(sizeof(((SCSI_PASS_THROUGH *)0)->Cdb) == 16, "Cdb is 16 bytes");
 
 #endif /* CDPERF_NTDDCDRM_H */

@@ -40,25 +40,7 @@ const int cdperf_os_default_write = CDPERF_WIN32_WRITE_IF_PERMITTED;
 
 CDPERF_STATIC_ASSERT(WIN32_SENSE_LEN <= MMC_SENSE_LEN, "the sense area fits cmd->sense");
 CDPERF_STATIC_ASSERT(WIN32_SENSE_LEN <= 255, "SenseInfoLength is a UCHAR");
-/* SCSI_PASS_THROUGH comes from the toolchain's <ntddscsi.h>; its layout must be the one
- * Microsoft documents (and Wine's SG_IO implementation reads: make check-wine-kernel). */
-CDPERF_STATIC_ASSERT(IOCTL_SCSI_PASS_THROUGH == 0x0004D004, "IOCTL_SCSI_PASS_THROUGH is 0x0004D004");
-CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, CdbLength) == 6, "CdbLength@6");
-CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, SenseInfoLength) == 7, "SenseInfoLength@7");
-CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, DataIn) == 8, "DataIn@8");
-CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, DataTransferLength) == 12, "DataTransferLength@12");
-CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, TimeOutValue) == 16, "TimeOutValue@16");
-#ifdef _WIN64
-CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, DataBufferOffset) == 24, "DataBufferOffset@24");
-CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, SenseInfoOffset) == 32, "SenseInfoOffset@32");
-CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, Cdb) == 36, "Cdb@36");
-CDPERF_STATIC_ASSERT(sizeof(SCSI_PASS_THROUGH) == 56, "SCSI_PASS_THROUGH is 56 bytes (x64)");
-#else
-CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, DataBufferOffset) == 20, "DataBufferOffset@20");
-CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, SenseInfoOffset) == 24, "SenseInfoOffset@24");
-CDPERF_STATIC_ASSERT(offsetof(SCSI_PASS_THROUGH, Cdb) == 28, "Cdb@28");
-CDPERF_STATIC_ASSERT(sizeof(SCSI_PASS_THROUGH) == 44, "SCSI_PASS_THROUGH is 44 bytes (x86)");
-#endif
+/* SCSI_PASS_THROUGH's layout (the toolchain's <ntddscsi.h>) is checked in cdperf_ntddcdrm.h. */
 
 struct win32_transport {
   struct cdperf_transport base;   /* first: the cdperf_transport pointer is this */

@@ -2,13 +2,13 @@
 # Installs, on Debian, the packages a cdperf job needs; only what is missing.
 #   install-deps.sh base     build + tests + CLI (lua5.4, busted, luacheck, rsvg-convert for the SVG spec,
 #                            LDoc and lua-markdown for make doc, ...)
-#   install-deps.sh windows  mingw-w64 cross-compiler, dpkg-dev, wine64
+#   install-deps.sh windows  mingw-w64 cross-compilers (x86_64, i686), dpkg-dev, wine64, Wine's headers
 #   install-deps.sh peers    tgt, libiscsi, qemu, the comparison tools
 #   install-deps.sh hardening  clang, libFuzzer runtime, valgrind
 set -eu
 
 base="lua5.4 liblua5.4-dev lua-busted lua-check lua-dkjson lua-argparse luarocks pkg-config gcc make libiscsi-dev librsvg2-bin lua-ldoc lua-markdown"
-windows="gcc-mingw-w64-x86-64 dpkg-dev wine64"
+windows="gcc-mingw-w64-x86-64 gcc-mingw-w64-i686-win32 libwine-dev dpkg-dev wine64"
 peers="tgt libiscsi-dev qemu-system-x86 qemu-block-extra busybox-static cpio xz-utils zstd dvd+rw-tools wodim xorriso"
 hardening="clang libclang-rt-14-dev valgrind"
 

@@ -39,13 +39,16 @@ local function di(man, typ, rev, sig)
   return structure(d)
 end
 
--- ATIP: bytes 4-6 flags, lead-in start M:S:F at 8, lead-out at 12, A1 at 16.
+-- ATIP: bytes 4-6 flags, lead-in start M:S:F at 8, lead-out at 12, A1 at 16-18, A2 at
+-- 20-22, A3 at 24-26 (a1rest: A1's bytes 17-18; a2v, a3v: the values; a2, a3: valid bits).
 local function atip(t)
   local b4 = 0x80 | ((t.power or 4) << 4) | (t.ref or 0)
-  local b6 = 0x80 | (t.rw and 0x40 or 0) | ((t.sub or 0) << 3) | (t.a1 and 4 or 0)
+  local b6 = 0x80 | (t.rw and 0x40 or 0) | ((t.sub or 0) << 3) | (t.a1 and 4 or 0) | (t.a2 and 2 or 0)
+    | (t.a3 and 1 or 0)
   local li, lo = t.lead_in or { 97, 24, 1 }, t.lead_out or { 79, 59, 72 }
+  local a1rest, a2, a3 = t.a1rest or { 0, 0x80 }, t.a2v or { 0, 0, 0 }, t.a3v or { 0, 0, 0 }
   local d = string.char(b4, t.uru and 0x40 or 0, b6, 0, li[1], li[2], li[3], 0, lo[1], lo[2], lo[3], 0,
-    t.a1code or 0, 0, 0x80, 0) .. ("\0"):rep(8)
+    t.a1code or 0, a1rest[1], a1rest[2], 0, a2[1], a2[2], a2[3], 0, a3[1], a3[2], a3[3], 0)
   return structure(d)
 end
 
@@ -241,6 +244,38 @@ describe("cdperf.disc decoders", function()
       assert.is_nil(disc.rating { atip = a })
     end)
 
+    it("keeps the A1, A2 and A3 bytes, valid or not, when the answer holds them", function()
+      local a = assert(disc.decode_atip(atip { rw = true, sub = 2, a1 = true, a2 = true, a1code = 0x68,
+        a1rest = { 0x44, 0xA0 }, a2v = { 0x6A, 0x12, 0x34 }, a3v = { 1, 2, 3 } }))
+      assert.are.same({ { 0x68, 0x44, 0xA0 }, { 0x6A, 0x12, 0x34 }, { 1, 2, 3 }, true, true, false },
+        { a.a1, a.a2, a.a3, a.a1_valid, a.a2_valid, a.a3_valid })
+      -- an answer cut after A1: no A2, no A3
+      local bytes = atip { a1code = 0x24 }
+      a = assert(disc.decode_atip(pack(">I2", 17) .. bytes:sub(3, 19)))
+      assert.are.same({ 0x24, 0, 0x80 }, a.a1)
+      assert.is_nil(a.a2)
+      assert.is_nil(a.a3)
+    end)
+
+    it("names the maker as cdrecord's table does (wodim's Manuf. index)", function()
+      assert.are.same({ index = 25, name = "Taiyo Yuden Company Limited" }, disc.atip_maker(97, 24, 9))
+      -- 97:29/0x: Taeil (37), listed before Harmonic Hall's entry for the same code
+      assert.are.same({ index = 37, name = "Taeil Media Co.,Ltd." }, disc.atip_maker(97, 29, 3))
+      -- old codes are exact times, looked up first: 97:25/00 is no MPO, 97:25/01 is
+      assert.are.same({ index = 80, name = "ILLEGAL OLD CODE: TDK ???", old = true }, disc.atip_maker(97, 25, 0))
+      assert.is_nil(disc.atip_manufacturer(97, 25, 0))
+      assert.are.equal("MPO", disc.atip_manufacturer(97, 25, 1))
+      assert.are.same({ index = 0, name = "Unknown old Manufacturer code", old = true }, disc.atip_maker(97, 48, 14))
+      assert.are.equal("Kodak Japan Limited", disc.atip_manufacturer(97, 48, 15))
+      -- a code cdrecord guessed; the tentative code of the same maker is no guess
+      assert.are.same({ index = 41, name = "UNITECH JAPAN INC.", guessed = true }, disc.atip_maker(97, 45, 19))
+      assert.are.same({ index = 41, name = "UNITECH JAPAN INC." }, disc.atip_maker(97, 24, 30))
+      -- ASCII where cdrecord's table is Latin-1
+      assert.are.equal("CDA Datentraeger Albrechts GmbH.", disc.atip_manufacturer(97, 50, 39))
+      assert.is_nil(disc.atip_maker(96, 24, 0))
+      assert.is_nil(disc.atip_maker(97, 24, "0"))
+    end)
+
     it("knows no maker for an unlisted lead-in, and refuses times that are none", function()
       assert.is_nil(assert(disc.decode_atip(atip { lead_in = { 97, 59, 9 } })).manufacturer)
       assert.are.equal("ATIP: lead-in start 97:61/00 is no time",
@@ -297,6 +332,14 @@ describe("cdperf.disc decoders", function()
       assert.are.same({ 16, 24, "Mitsubishi Chemical Corporation", 6, 8 },
         { got.lowest_speed, got.highest_speed, got.manufacturer, got.clv_low, got.clv_high })
       assert.are.same(got, disc.decode_atip(disc.encode_atip(got)))
+      -- A1/A2/A3 bytes come back; A1's first byte takes the codes, keeping its reserved bit
+      got = assert(disc.decode_atip(disc.encode_atip { disc_type = "CD-RW", clv_low = 2, clv_high = 4,
+        a1 = { 0x80, 0x44, 0xA0 }, a2 = { 0x6A, 0x12, 0x34 }, a3 = { 1, 2, 3 } }))
+      assert.are.same({ { 0xA4, 0x44, 0xA0 }, { 0x6A, 0x12, 0x34 }, { 1, 2, 3 } }, { got.a1, got.a2, got.a3 })
+      assert.are.same(got, disc.decode_atip(disc.encode_atip(got)))
+      -- without codes or speeds, A1's first byte is a1's
+      got = assert(disc.decode_atip(disc.encode_atip { a1 = { 0x36, 0, 0 } }))
+      assert.are.same({ 3, 6 }, { got.clv_low, got.clv_high })
     end)
 
     it("derive_features: what the drive's profiles and the medium make current", function()

@@ -310,81 +310,132 @@ end
 -- ---------------------------------------------------------------------------
 -- ATIP: READ TOC/PMA/ATIP format 0100b.
 
--- Lead-in start (97:SS:F0, the frame's tens) -> disc manufacturer.  The codes assigned by
--- the Orange Book licensor as cdrdao, cdrecord and libburn list them (second codes too).
+-- Lead-in start (97:SS:Fx) -> disc manufacturer, as cdrecord's table has it (wodim's
+-- diskid.c, the one libburn and cdrdao took theirs from): one row per manufacturer,
+-- { index, name, second, frame, second, frame, ... }.  The index is the licensor's
+-- manufacturer number, which wodim -atip prints as "Manuf. index".  A code names the ten
+-- frames F0..F9.  Names stay ASCII (they go into JSON): cdrecord's "Datentr\xE4ger" is
+-- "Datentraeger" here.  97:29/0x is Taeil's: cdrecord also lists it for Harmonic Hall
+-- (50), after Taeil, so that entry never matches and is left out.
 local ATIP_MAKERS = {
-  { 28, 30, "Auvistar Industry Co.,Ltd." }, { 46, 50, "Auvistar Industry Co.,Ltd." },
-  { 26, 60, "CMC Magnetics Corporation" }, { 46, 60, "CMC Magnetics Corporation" },
-  { 23, 10, "Doremi Media Co., Ltd." },
-  { 26, 0, "FORNET INTERNATIONAL PTE LTD." }, { 45, 0, "FORNET INTERNATIONAL PTE LTD." },
-  { 46, 40, "FUJI Photo Film Co., Ltd." }, { 26, 40, "FUJI Photo Film Co., Ltd." },
-  { 28, 10, "GIGASTORAGE CORPORATION" }, { 49, 10, "GIGASTORAGE CORPORATION" },
-  { 25, 20, "Hitachi Maxell, Ltd." }, { 47, 10, "Hitachi Maxell, Ltd." },
-  { 27, 40, "Kodak Japan Limited" }, { 48, 10, "Kodak Japan Limited" },
-  { 26, 50, "Lead Data Inc." }, { 48, 60, "Lead Data Inc." },
-  { 27, 50, "Mitsui Chemicals, Inc." }, { 48, 50, "Mitsui Chemicals, Inc." },
-  { 34, 20, "Mitsubishi Chemical Corporation" }, { 50, 20, "Mitsubishi Chemical Corporation" },
-  { 28, 20, "Multi Media Masters & Machinary SA" }, { 46, 20, "Multi Media Masters & Machinary SA" },
-  { 21, 40, "Optical Disc Manufacturing Equipment" },
-  { 27, 30, "Pioneer Video Corporation" }, { 48, 30, "Pioneer Video Corporation" },
-  { 27, 10, "Plasmon Data systems Ltd." }, { 48, 20, "Plasmon Data systems Ltd." },
-  { 26, 10, "POSTECH Corporation" }, { 47, 40, "POSTECH Corporation" },
-  { 27, 20, "Princo Corporation" }, { 47, 20, "Princo Corporation" },
-  { 32, 10, "Prodisc Technology Inc." },
-  { 27, 60, "Ricoh Company Limited" }, { 48, 0, "Ricoh Company Limited" },
-  { 31, 0, "Ritek Co." }, { 47, 50, "Ritek Co." },
-  { 26, 20, "SKC Co., Ltd." },
-  { 24, 10, "SONY Corporation" },
-  { 24, 0, "Taiyo Yuden Company Limited" }, { 46, 0, "Taiyo Yuden Company Limited" },
-  { 32, 0, "TDK Corporation" }, { 49, 0, "TDK Corporation" },
-  { 25, 60, "Xcitek Inc." }, { 45, 60, "Xcitek Inc." },
-  -- tentative codes
-  { 22, 60, "Acer Media Technology, Inc" }, { 45, 20, "Acer Media Technology, Inc" },
-  { 25, 50, "AMS Technology Inc." }, { 23, 30, "AUDIO DISTRIBUTORS CO., LTD." },
-  { 21, 30, "Bestdisc Technology Corporation" },
-  { 30, 10, "CDA Datentraeger Albrechts GmbH" }, { 50, 30, "CDA Datentraeger Albrechts GmbH" },
-  { 22, 40, "CIS Technology Inc." }, { 45, 40, "CIS Technology Inc." },
-  { 24, 20, "Computer Support Italy s.r.l." }, { 46, 30, "Computer Support Italy s.r.l." },
-  { 23, 60, "Customer Pressing Oosterhout" }, { 28, 50, "DELPHI TECHNOLOGY INC." },
-  { 27, 0, "DIGITAL STORAGE TECHNOLOGY CO.,LTD" }, { 48, 40, "DIGITAL STORAGE TECHNOLOGY CO.,LTD" },
-  { 22, 30, "EXIMPO" }, { 28, 60, "Friendly CD-Tek Co." },
-  { 31, 30, "Grand Advance Technology Ltd." }, { 51, 10, "Grand Advance Technology Ltd." },
-  { 29, 50, "General Magnetics Ld" },
-  { 24, 50, "Guann Yinn Co.,Ltd." }, { 45, 50, "Guann Yinn Co.,Ltd." },
-  { 29, 0, "Harmonic Hall Optical Disc Ltd." },
-  { 29, 30, "Hile Optical Disc Technology Corp." }, { 51, 50, "Hile Optical Disc Technology Corp." },
-  { 46, 10, "Hong Kong Digital Technology Co., Ltd." }, { 22, 50, "Hong Kong Digital Technology Co., Ltd." },
-  { 25, 30, "INFODISC Technology Co., Ltd." }, { 51, 20, "INFODISC Technology Co., Ltd." },
-  { 24, 40, "kdg mediatech AG" },
-  { 28, 40, "King Pro Mediatek Inc." }, { 49, 20, "King Pro Mediatek Inc." },
-  { 23, 0, "Matsushita Electric Industrial Co., Ltd." }, { 49, 60, "Matsushita Electric Industrial Co., Ltd." },
-  { 15, 20, "Mitsubishi Chemical Corporation" }, { 25, 0, "MPO" }, { 23, 20, "Nacar Media sr" },
-  { 26, 30, "OPTICAL DISC CORPRATION" },
-  { 28, 0, "Opti.Me.S. S.p.A." }, { 49, 30, "Opti.Me.S. S.p.A." },
-  { 23, 50, "OPTROM.INC." }, { 47, 60, "Prodisc Technology Inc." }, { 15, 10, "Ritek Co." },
-  { 22, 10, "Seantram Technology Inc." }, { 21, 50, "Sound Sound Multi-Media Development Limited" },
-  { 18, 60, "TAROKO INTERNATIONAL CO.,LTD." }, { 15, 0, "TDK Corporation" },
-  { 29, 20, "UNIDISC TECHNOLOGY CO.,LTD" },
-  { 24, 30, "UNITECH JAPAN INC." }, { 45, 10, "UNITECH JAPAN INC." },
-  { 29, 10, "Vanguard Disc Inc." }, { 50, 10, "Vanguard Disc Inc." },
-  { 49, 40, "VICTOR COMPANY OF JAPAN, LIMITED" }, { 23, 40, "VICTOR COMPANY OF JAPAN, LIMITED" },
-  { 29, 40, "VIVA MAGNETICS LIMITED" }, { 25, 40, "VIVASTAR AG" },
-  { 18, 10, "WEALTH FAIR INVESTMENT LIMITED" }, { 22, 0, "Woongjin Media corp." },
+  { 1, "Auvistar Industry Co.,Ltd.", 28, 30, 46, 50 },
+  { 2, "CIS Technology Inc.", 22, 40, 45, 40 },
+  { 3, "CMC Magnetics Corporation", 26, 60, 46, 60 },
+  { 4, "Computer Support Italy s.r.l.", 24, 20, 46, 30 },
+  { 5, "FORNET INTERNATIONAL PTE LTD.", 26, 0, 45, 0 },
+  { 6, "FUJI Photo Film Co., Ltd.", 26, 40, 46, 40 },
+  { 7, "GIGASTORAGE CORPORATION", 28, 10, 49, 10 },
+  { 8, "Hitachi Maxell, Ltd.", 25, 20, 47, 10 },
+  { 9, "Kodak Japan Limited", 27, 40, 48, 10 },
+  { 10, "Lead Data Inc.", 26, 50, 48, 60 },
+  { 11, "Mitsubishi Chemical Corporation", 34, 20, 50, 20, 15, 20 },
+  { 12, "Mitsui Chemicals, Inc.", 27, 50, 48, 50 },
+  { 13, "Multi Media Masters & Machinary SA", 28, 20, 46, 20 },
+  { 15, "OPTICAL DISC CORPRATION", 26, 30 },
+  { 16, "Optical Disc Manufacturing Equipment", 21, 40 },
+  { 17, "Pioneer Video Corporation", 27, 30, 48, 30 },
+  { 18, "Plasmon Data systems Ltd.", 27, 10, 48, 20 },
+  { 19, "POSTECH Corporation", 26, 10, 47, 40 },
+  { 20, "Princo Corporation", 27, 20, 47, 20 },
+  { 21, "Ricoh Company Limited", 27, 60, 48, 0 },
+  { 22, "Ritek Co.", 31, 0, 47, 50, 15, 10 },
+  { 23, "SKC Co., Ltd.", 26, 20 },
+  { 24, "SONY Corporation", 24, 10 },
+  { 25, "Taiyo Yuden Company Limited", 24, 0, 46, 0 },
+  { 26, "TDK Corporation", 15, 0, 32, 0, 49, 0 },
+  { 27, "Prodisc Technology Inc.", 32, 10, 47, 60 },
+  { 30, "Xcitec Inc.", 25, 60, 45, 60 },
+  { 31, "Matsushita Electric Industrial Co.,Ltd.", 23, 0, 49, 60 },
+  { 32, "CDA Datentraeger Albrechts GmbH.", 30, 10, 50, 30 },
+  { 32, "??? CDA Datentraeger Albrechts GmbH.", 20, 10 },          -- cdrecord's own guess
+  { 33, "Doremi Media Co., Ltd.", 23, 10 },
+  { 34, "DIGITAL STORAGE TECHNOLOGY CO.,LTD", 27, 0, 48, 40 },
+  { 35, "Grand Advance Technology Ltd.", 16, 30, 31, 30, 51, 10 },
+  { 36, "King Pro Mediatek Inc.", 28, 40, 49, 20 },
+  { 37, "Taeil Media Co.,Ltd.", 29, 0 },
+  { 38, "Vanguard Disc Inc.", 29, 10, 50, 10 },
+  { 39, "Woongjin Media corp", 22, 0 },
+  { 40, "INFODISC Technology Co., Ltd.", 25, 30, 51, 20 },
+  { 41, "UNITECH JAPAN INC.", 24, 30, 45, 10 },
+  { 42, "AMS Technology Inc.", 25, 50 },
+  { 43, "Acer Media Technology, Inc.", 22, 60, 45, 20 },
+  { 44, "AUDIO DISTRIBUTORS CO., LTD.", 23, 30 },
+  { 45, "OPTROM.INC.", 23, 50 },
+  { 46, "Nacar Media srl", 23, 20 },
+  { 47, "Opti.Me.S. S.p.A.", 28, 0, 49, 30 },
+  { 48, "Guann Yinn Co.,Ltd.", 24, 50, 45, 50 },
+  { 49, "Customer Pressing Oosterhout", 23, 60 },
+  { 50, "Harmonic Hall Optical Disc Ltd.", 24, 60 },
+  { 51, "DELPHI TECHNOLOGY INC.", 28, 50 },
+  { 52, "EXIMPO", 22, 30 },
+  { 53, "Seantram Technology Inc.", 22, 10 },
+  { 54, "kdg mediatech AG", 24, 40 },
+  { 55, "Sound Sound Multi-Media Development Limited", 21, 50 },
+  { 56, "Friendly CD-Tek Co.", 28, 60 },
+  { 57, "Hile Optical Disc Technology Corp.", 29, 30, 51, 50 },
+  { 58, "VIVA MAGNETICS LIMITED", 29, 40 },
+  { 59, "Hong Kong Digital Technology Co., Ltd.", 22, 50, 46, 10 },
+  { 60, "UNIDISC TECHNOLOGY CO.,LTD", 29, 20 },
+  { 61, "TAROKO INTERNATIONAL CO.,LTD.", 18, 60 },
+  { 62, "VIVASTAR AG", 25, 40 },
+  { 63, "VICTOR COMPANY OF JAPAN, LIMITED", 23, 40, 49, 40 },
+  { 64, "MPO", 25, 0 },
+  { 65, "General Magnetics Ld", 29, 50 },
+  { 66, "WEALTH FAIR INVESTMENT LIMITED", 18, 10 },
+  { 67, "Bestdisc Technology Corporation", 21, 30 },
+  { 68, "Advanced Digital Media", 22, 20, 42, 20 },
+  { 69, "Moser Baer India Limited", 17, 0 },
+  { 70, "NAN-YA Plastics Corporation", 15, 30 },
+  { 71, "SHENZEN SG&GAST DIGITAL OPTICAL DISCS", 16, 20 },
 }
+-- The codes cdrecord guessed after the licensor stopped publishing (its "orange forum
+-- embargo"); wodim -atip says so under the manufacturer.
+local ATIP_GUESSED = { [2220] = true, [4220] = true, [2460] = true, [1700] = true, [1530] = true, [1620] = true,
+  [4510] = true }
+-- Old codes, each one exact lead-in start (97:SS/FF), looked up before the ranges: no
+-- manufacturer one can trust (index 0, or 80-83 with cdrecord's hint).
+local ATIP_OLD = {
+  [2500] = { 80, "ILLEGAL OLD CODE: TDK ???" }, [2700] = { 81, "ILLEGAL OLD CODE: Old Ritek Co.???" },
+  [3300] = { 82, "ILLEGAL OLD CODE: Old CDA Datentraeger Albrechts GmbH." },
+  [4536] = { 83, "ILLEGAL OLD CODE: Old Kodak Photo CD" },
+}
+for _, code in ipairs { 2515, 2725, 3000, 3544, 3900, 4700, 4730, 4814, 4833, 4900, 5400, 5506, 5700 } do
+  ATIP_OLD[code] = { 0, "Unknown old Manufacturer code" }
+end
 local MAKER = {}
 for _, e in ipairs(ATIP_MAKERS) do
-  local key = e[1] * 100 + e[2]
-  if MAKER[key] == nil then MAKER[key] = e[3] end
+  for i = 3, #e, 2 do MAKER[e[i] * 100 + e[i + 1]] = e end
 end
 
---- The manufacturer a CD-R/RW's lead-in start (minute, second, frame) names, or nil.
+--- What cdrecord's ATIP table says of a CD-R/RW's lead-in start (minute, second, frame):
+-- `{ index =, name =, guessed = true|nil, old = true|nil }`, or nil when it lists nothing
+-- there.  index is the licensor's manufacturer number (wodim -atip's "Manuf. index");
+-- `old`: an old code, whose name is no manufacturer one can trust; `guessed`: cdrecord
+-- guessed the code.
+-- @tparam integer m minute
+-- @tparam integer s second
+-- @tparam integer f frame
+-- @treturn table|nil
+function disc.atip_maker(m, s, f)
+  if m ~= 97 or math.type(s) ~= "integer" or math.type(f) ~= "integer" then return nil end
+  local old = ATIP_OLD[s * 100 + f]
+  if old then return { index = old[1], name = old[2], old = true } end
+  local code = s * 100 + f // 10 * 10
+  local e = MAKER[code]
+  if not e then return nil end
+  return { index = e[1], name = e[2], guessed = ATIP_GUESSED[code] }
+end
+
+--- The manufacturer a CD-R/RW's lead-in start (minute, second, frame) names, or nil
+-- (unlisted, or an old code: see `atip_maker`).
 -- @tparam integer m minute
 -- @tparam integer s second
 -- @tparam integer f frame
 -- @treturn string|nil
 function disc.atip_manufacturer(m, s, f)
-  if m ~= 97 or math.type(s) ~= "integer" or math.type(f) ~= "integer" then return nil end
-  return MAKER[s * 100 + f // 10 * 10]
+  local e = disc.atip_maker(m, s, f)
+  if e and not e.old then return e.name end
+  return nil
 end
 
 -- CLV recording speed codes of A1 (bits 6-4 lowest, 3-0 highest) by CD-RW disc sub-type:
@@ -422,8 +473,9 @@ end
 -- unrestricted_use =, a1_valid =, a2_valid =, a3_valid =, lead_in = { minute =, second =,
 -- frame = }, lead_in_lba =, lead_out = {...}, lead_out_lba =, manufacturer = (from the
 -- lead-in start; nil when unlisted), clv_low =, clv_high = (A1 codes), lowest_speed =,
--- highest_speed = (x, CD-RW with valid A1 only) }.  nil, message on fewer than 15 bytes
--- or a time that is none.
+-- highest_speed = (x, CD-RW with valid A1 only), a1 =, a2 =, a3 = (each the three bytes of
+-- those values, { b, b, b }, when the answer holds them, valid or not) }.  nil, message on
+-- fewer than 15 bytes or a time that is none.
 -- @tparam string bytes
 -- @treturn table
 -- @return[2] nil
@@ -456,6 +508,10 @@ function disc.decode_atip(bytes)
     a.clv_low, a.clv_high = (a1 >> 4) & 7, a1 & 0x0F
     local t = a.erasable and a.a1_valid and CLV_SPEEDS[a.sub_type]
     if t then a.lowest_speed, a.highest_speed = t[a.clv_low], t[a.clv_high] end
+  end
+  -- A1 at 16, A2 at 20, A3 at 24, three bytes each (the power and A2/A3 lines of wodim -atip)
+  for n, at in ipairs { 16, 20, 24 } do
+    if total >= at + 3 then a["a" .. n] = { bytes:byte(at + 1, at + 3) } end
   end
   return a
 end
@@ -985,7 +1041,14 @@ local function msf_bytes(t, d)
   return char(int_or(t.minute, d.minute, 0, 255), int_or(t.second, d.second, 0, 59), int_or(t.frame, d.frame, 0, 74))
 end
 
+-- Three bytes of A1/A2/A3 values: the table's, else `d`.
+local function values3(t, d)
+  t = type(t) == "table" and t or {}
+  return int_or(t[1], d[1], 0, 255), int_or(t[2], d[2], 0, 255), int_or(t[3], d[3], 0, 255)
+end
+
 --- The READ TOC/PMA/ATIP format 0100b answer for an atip table (24 bytes after the header).
+-- A1's first byte comes from clv_low/clv_high (or the speeds) when given, else from a1.
 -- @tparam table a
 -- @treturn string
 function disc.encode_atip(a)
@@ -995,19 +1058,21 @@ function disc.encode_atip(a)
   local b5 = a.unrestricted_use and 0x40 or 0
   local b6 = 0x80 | (erasable and 0x40 or 0) | (int_or(a.sub_type, 0, 0, 7) << 3) | (a.a1_valid and 4 or 0)
     | (a.a2_valid and 2 or 0) | (a.a3_valid and 1 or 0)
-  -- A1's codes: as given, else the code of the speed in the sub-type's table
-  local function code(c, x, hi)
+  local a1, a1b, a1c = values3(a.a1, { 0, 0, 0x80 })
+  -- A1's codes: as given, else the code of the speed in the sub-type's table, else a1's
+  local function code(c, x, hi, d)
     c = int_or(c, nil, 0, hi)
     if c then return c end
     for k, v in pairs(CLV_SPEEDS[int_or(a.sub_type, 0, 0, 7)] or {}) do
       if v == x and k <= hi then return k end
     end
-    return 0
+    return d
   end
-  local a1 = (code(a.clv_low, a.lowest_speed, 7) << 4) | code(a.clv_high, a.highest_speed, 15)
+  a1 = (a1 & 0x80) | (code(a.clv_low, a.lowest_speed, 7, (a1 >> 4) & 7) << 4)
+    | code(a.clv_high, a.highest_speed, 15, a1 & 0x0F)
   local d = char(b4, b5, b6, 0) .. msf_bytes(a.lead_in, { minute = 97, second = 24, frame = 0 }) .. "\0"
     .. msf_bytes(a.lead_out, { minute = 79, second = 59, frame = 74 }) .. "\0"
-    .. char(a1, 0, 0x80, 0) .. string.rep("\0", 8)
+    .. char(a1, a1b, a1c, 0) .. char(values3(a.a2, { 0, 0, 0 })) .. "\0" .. char(values3(a.a3, { 0, 0, 0 })) .. "\0"
   return structure(d)
 end
 

@@ -6,6 +6,10 @@
 --   2. the estimate's error against the emulator's own clock: a full pass at each offered
 --      speed on a drive that spins as physics says (CLV up to a 10,000 rpm spindle),
 --      against speeds.estimate's stopwatch figure (detail.data_seconds) and its old flat one.
+--   3. the same on a real kernel and a real clock: QEMU's own scsi-cd and ide-cd with block
+--      throttling, measured in the QEMU guest by test/kernel/measure.lua (make check-kernel
+--      leaves its figures in build/kernel-rig/results/measure.lua; make bench runs it when
+--      that file is missing).
 --   lua5.4 bench/measure.lua [OUTPUT.md]      (prints the tables; writes them when named)
 local root = (arg and arg[0] or ""):match("^(.*)/bench/measure%.lua$") or "."
 package.path = table.concat({ root .. "/lua/?.lua", root .. "/lua/?/init.lua", package.path }, ";")
@@ -94,6 +98,45 @@ for _, name in ipairs { "liteon_sohw1673s_dvdpr", "nec_nd3540a_dvdprw", "lg_wh16
       out(fmt("| %s %s | %.0f | %.0f | %+.1f %% | %s | %.0f | %+.1f %% |", name,
         cdperf.format.speed(e.write, list.class), t, d.data_seconds, (d.data_seconds / t - 1) * 100, d.source,
         secs, (secs / t - 1) * 100))
+    end
+  end
+end
+
+-- 3. The guest's figures (wall clock, real kernel, QEMU's throttle).
+local RIG = root .. "/build/kernel-rig/results/measure.lua"
+out("")
+out("## Measured curve on QEMU's throttled drives (real kernel, wall clock)")
+out("")
+local rig_file = io.open(RIG, "rb")
+local rig_text = rig_file and rig_file:read("a")
+if rig_file then rig_file:close() end
+local rig, rig_err = require("cdperf.record").parse(rig_text, RIG)
+if not rig then
+  out(fmt("Not measured: %s (make check-kernel writes it).", rig_err))
+else
+  local p = io.popen("date -u -r " .. RIG .. " '+%Y-%m-%d %H:%M UTC' 2>/dev/null")
+  local when = p and p:read("l") or "?"
+  if p then p:close() end
+  out(fmt("test/kernel/measure.lua in the QEMU guest of make check-kernel (run of %s): QEMU's scsi-cd and "
+    .. "ide-cd read an 80 MiB ISO through `throttling.bps-read`; rates are bytes of user data per second "
+    .. "(a CD's MMC kB/s x 2048 / 2352). The sampled rows read 16 zones; the full row reads every sector.", when))
+  out("")
+  out("| drive | throttle (B/s) | 16 zones measured (B/s) | error | rotation | full read (s) "
+    .. "| predicted by 16 zones (s) | error | sampling took | of the full read |")
+  out("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+  for _, d in ipairs(rig.drives or {}) do
+    local z, f = d.zones, d.full
+    if z and d.throttle then
+      local user = z.sector_bytes == 2352 and 2048 / 2352 or 1
+      local rate = z.average_kBps * user * 1000
+      local cells = { "", "", "", "", "" }
+      if f then
+        cells = { fmt("%.2f", f.seconds), fmt("%.2f", z.full_read_seconds),
+          fmt("%+.2f %%", (z.full_read_seconds / f.full_read_seconds - 1) * 100), fmt("%.2f s", z.seconds),
+          fmt("%.1f %%", z.seconds / f.seconds * 100) }
+      end
+      out(fmt("| %s (%s, %s) | %d | %.0f | %+.2f %% | %s | %s |", d.model, d.bus, d.device, d.throttle, rate,
+        (rate / d.throttle - 1) * 100, z.rotation:upper(), table.concat(cells, " | ")))
     end
   end
 end

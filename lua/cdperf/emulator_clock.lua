@@ -34,6 +34,10 @@
 --   minimum_speed = kBps     a speed set below this is not applied: reads run at it
 --                            ("speeds below 8x are silently not applied")
 --   obeys_after_next_read    a new speed takes effect only after one more read
+--   read_ahead = bytes       what the drive read ahead into its buffer while idle: after
+--                            spin-up and after idle time (emu:advance), this many bytes
+--                            of a sequential read come at once; a jump empties it (a
+--                            throttle's burst looks the same)
 --   (ignores_set_streaming, in cdperf.emulator: SET STREAMING changes nothing)
 -- @module cdperf.emulator_clock
 
@@ -49,7 +53,8 @@ local max, min = math.max, math.min
 clock.OP = { READ_CAPACITY = 0x25, READ10 = 0x28, READ12 = 0xA8 }
 
 --- The quirks this module adds to the emulator's list, with what each takes.
-clock.QUIRKS = { caps_at = "speed", minimum_speed = "speed", obeys_after_next_read = "boolean" }
+clock.QUIRKS = { caps_at = "speed", minimum_speed = "speed", obeys_after_next_read = "boolean",
+  read_ahead = "bytes" }
 
 --- The defaults of model.timing's fields.
 clock.DEFAULTS = { spin_up = 1.5, spin_change = 0.3, access = 0.08, command = 0, read = "cav" }
@@ -63,6 +68,7 @@ local function is_real(v) return type(v) == "number" and v == v and v > -math.hu
 local function check_value(kind, v)
   if kind == "positive" or kind == "speed" then return is_real(v) and v > 0 end
   if kind == "seconds" then return is_real(v) and v >= 0 end
+  if kind == "bytes" then return math.type(v) == "integer" and v >= 0 end
   if kind == "strategy" then return STRATEGY[v] == true end
   if kind == "boolean" then return type(v) == "boolean" end
   if kind == "rotation" then
@@ -76,7 +82,7 @@ local function check_value(kind, v)
 end
 
 local EXPECTED = { positive = "a number > 0", speed = "a speed in kB/s > 0", seconds = "seconds >= 0",
-  strategy = "auto|clv|pcav|cav|zclv", boolean = "a boolean",
+  strategy = "auto|clv|pcav|cav|zclv", boolean = "a boolean", bytes = "an integer >= 0",
   rotation = "a table { [kBps] = auto|clv|pcav|cav|zclv }" }
 
 --- Raise (at the caller of emulator.new) on a bad model.timing or timing quirk.
@@ -166,14 +172,24 @@ function clock.read_time(self, lba, n)
   local strategy = rotation and rotation[asked] or timing(self, "read")
   local spin = 0
   local key = fmt("%.17g/%s", used, strategy)
-  if c.spun_for == nil then
+  local from_rest = c.spun_for == nil
+  if from_rest then
     spin = timing(self, "spin_up")
   elseif c.spun_for ~= key then
     spin = timing(self, "spin_change")
   end
   c.spun_for = key
-  local access = (c.next_lba ~= nil and c.next_lba ~= lba) and timing(self, "access") or 0
+  local jump = c.next_lba ~= nil and c.next_lba ~= lba
+  local access = jump and timing(self, "access") or 0
   c.next_lba = lba + n
+  -- read_ahead: the buffer is full after spin-up or idle time, empty after a jump
+  if q.read_ahead then
+    if from_rest then c.ahead = q.read_ahead end
+    if jump then c.ahead = 0 end
+    local from_buffer = min(n, (c.ahead or 0) // 2048)
+    c.ahead = max((c.ahead or 0) - from_buffer * 2048, 0)
+    lba, n = lba + from_buffer, n - from_buffer
+  end
   local data
   local g = geometry(self)
   if n == 0 then
@@ -248,6 +264,7 @@ function clock.install(handlers, direction, Emu)
     end
     local c = state(self)
     c.now = c.now + seconds
+    if seconds > 0 and (self.model.quirks or {}).read_ahead then c.ahead = self.model.quirks.read_ahead end
   end
   -- A new medium, or none, stops the spindle.
   for _, name in ipairs { "load", "eject" } do

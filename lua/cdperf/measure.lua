@@ -40,6 +40,9 @@ local abs, max, min, floor = math.abs, math.max, math.min, math.floor
 measure.MAX_READ_SIZE = 65535 // 2048
 --- A measured speed within this (5 %) of the speed asked is that speed.
 measure.TOLERANCE = 0.05
+--- Seconds of untimed reading after spin-up (0.25): a drive's read-ahead buffer or a
+-- throttle's burst is spent by then.
+measure.SETTLE_SECONDS = 0.25
 --- The ways a drive spins, as `classify` names them: `{ "clv", "zclv", "pcav", "cav" }`.
 measure.ROTATIONS = { "clv", "zclv", "pcav", "cav" }
 
@@ -78,7 +81,8 @@ end
 local function is_real(v) return type(v) == "number" and v == v and v > -math.huge and v < math.huge end
 
 local OPTS = { zones = "count", full = "boolean", read_size = "read_size", progress = "function", cancel = "function",
-  clock = "function", resolution = "seconds", zone_sectors = "count", zone_seconds = "seconds", class = "class",
+  clock = "function", resolution = "seconds", zone_sectors = "count", zone_seconds = "seconds",
+  settle_seconds = "seconds", class = "class",
   capacity = "count", timeout_ms = "count", at = "fraction", tolerance = "fraction", restore = "boolean",
   bins = "count" }
 local EXPECTED = { count = "an integer >= 1", boolean = "a boolean", read_size = "sectors 1..31",
@@ -339,15 +343,20 @@ local function reader(drive, opts, state, total)
     return state.cancelled or (opts.cancel and opts.cancel() and true) or false
   end
   -- Two reads, not timed: the first seeks (and spins up), and a drive may change its
-  -- speed only on the read after that (obeys_after_next_read).
-  function r.warm(lba)
-    local done = 0
-    for _ = 1, 2 do
+  -- speed only on the read after that (obeys_after_next_read).  With `settle` (seconds),
+  -- untimed reads go on until that long after the first one: what a drive read ahead
+  -- into its buffer while idle, or a throttle's burst, comes faster than the medium
+  -- turns and would count as speed.
+  function r.warm(lba, settle)
+    local done, t1 = 0, nil
+    while true do
       local n = min(chunk, state.capacity - lba - done)
       if n <= 0 then break end
       local ok, msg, info = read(drive, lba + done, n, opts, state)
       if not ok then return nil, msg, info end
       done = done + n
+      t1 = t1 or clock()
+      if done >= 2 * chunk and (not settle or clock() - t1 >= settle) then break end
     end
     return done
   end
@@ -384,6 +393,8 @@ end
 -- * `zone_sectors`: sectors timed per zone (default: a twentieth of the medium over the
 --   zones, 4 reads at least, 16384 at most)
 -- * `zone_seconds`: time each zone for at least this (default 50 ticks of the clock)
+-- * `settle_seconds` = 0.25: after spin-up, read this long before timing anything (a
+--   drive's read-ahead buffer, a throttle's burst)
 -- * `progress` = fn(fraction, point): after every read; returning false cancels
 -- * `cancel` = fn() -> true: polled before every read
 -- * `clock` = fn() -> seconds, `resolution` = seconds (default: measure.default_clock())
@@ -434,8 +445,8 @@ function measure._run(drive, opts)
   if full then total = capacity else total = min(capacity, zones * (zone_sectors + 2 * chunk)) end
   total = max(total, 1)
   local rd = reader(drive, opts, st, total)
-  -- spin-up: the first read is not timed
-  local w, wmsg, winfo = rd.warm(0)
+  -- spin-up: the first reads are not timed, nor those in the settling time after it
+  local w, wmsg, winfo = rd.warm(0, opts.settle_seconds or measure.SETTLE_SECONDS)
   if not w then return nil, wmsg, winfo end
   st.read = st.read + w
 

@@ -11,8 +11,8 @@
 #   scsi-id 2  tgt LUN 2 (blank DVD+R) iscsi:// + scsi-generic   virtio-scsi
 #   scsi-id 3  tgt LUN 1 (DVD-ROM)     iscsi:// + scsi-block     virtio-scsi
 #   scsi-id 4  tgt LUN 2 (blank DVD+R) iscsi:// + scsi-block     virtio-scsi
-#   scsi-id 5  QEMU scsi-cd with a small ISO                     virtio-scsi
-#   ide1.0     QEMU ide-cd with the same ISO                     ata_piix/libata
+#   scsi-id 5  QEMU scsi-cd with an 80 MiB ISO, reads throttled   virtio-scsi
+#   ide1.0     QEMU ide-cd with the same ISO, another throttle   ata_piix/libata
 #
 # test/kernel/check.lua runs inside (devices found by vendor/model in sysfs),
 # hands its result files back over the serial console, and the host then runs
@@ -155,19 +155,28 @@ if [ -f "$ROOT/build/faults/fault_shim.so" ]; then   # test/kernel/faults.lua's 
 else
   log "WARNING: $ROOT/build/faults/fault_shim.so not built (make faults-shim): the fault checks will fail"
 fi
-cp "$ROOT"/test/kernel/*.lua "$IR/opt/cdperf/test/"
+cp "$ROOT"/test/kernel/*.lua "$ROOT/test/tap.lua" "$IR/opt/cdperf/test/"
 cp "$ROOT/test/rig/guest/init" "$IR/init"
 chmod 755 "$IR/init"
 
 ( cd "$IR" && find . -print0 | cpio --null -o -H newc --quiet ) | gzip -1 > "$W/initramfs.cpio.gz"
 log "initramfs $(du -h "$W/initramfs.cpio.gz" | cut -f1) with modules: $(tr '\n' ' ' < "$IR/lib/modules/load.order")"
 
-# a small ISO for QEMU's own scsi-cd and ide-cd
-if [ ! -s "$W/cd.iso" ]; then
-  mkdir -p "$W/isoroot"; echo "cdperf test medium" > "$W/isoroot/README.TXT"
+# the ISO for QEMU's own scsi-cd and ide-cd: 80 MiB (a CD-ROM to QEMU), large enough for
+# test/kernel/measure.lua's 16 zones to read a tenth of it and for the throttle's burst
+# (a tenth of a second) not to matter
+ISO_MB=80
+if [ "$(stat -c %s "$W/cd.iso" 2>/dev/null || echo 0)" -lt $((ISO_MB * 1048576)) ]; then
+  rm -rf "$W/isoroot"; mkdir -p "$W/isoroot"; echo "cdperf test medium" > "$W/isoroot/README.TXT"
+  head -c $((ISO_MB * 1048576)) /dev/urandom > "$W/isoroot/DATA.BIN"
   xorriso -as mkisofs -quiet -V CDPERF_RIG -o "$W/cd.iso" "$W/isoroot" >>"$LOG" 2>&1 ||
     die "xorriso could not make $W/cd.iso"
+  rm -rf "$W/isoroot"
 fi
+# QEMU's block throttling (issue 18 item 7): user-data bytes per second of reads, one rate
+# per drive so a run shows the measured rate follows the setting
+THROTTLE_SCSI=${THROTTLE_SCSI:-2770000}
+THROTTLE_IDE=${THROTTLE_IDE:-1385000}
 
 # ---------------------------------------------------------------- tgtd
 TGTDIR=$W/tgt
@@ -202,7 +211,7 @@ QARGS=(
   -machine pc,accel=tcg -cpu max -smp "$QEMU_SMP" -m 512
   -nodefaults -display none -no-reboot -monitor none -serial stdio
   -kernel "$VMLINUZ" -initrd "$W/initramfs.cpio.gz"
-  -append "console=ttyS0 rdinit=/init panic=-1 quiet loglevel=3 cdperf.devices=$((RIG_TGT == 1 ? 6 : 2)) cdperf.tgt=$RIG_TGT${CDPERF_TRACE:+ cdperf.trace=$CDPERF_TRACE}"
+  -append "console=ttyS0 rdinit=/init panic=-1 quiet loglevel=3 cdperf.devices=$((RIG_TGT == 1 ? 6 : 2)) cdperf.tgt=$RIG_TGT cdperf.throttle.virtio=$THROTTLE_SCSI cdperf.throttle.ata=$THROTTLE_IDE${CDPERF_TRACE:+ cdperf.trace=$CDPERF_TRACE}"
   -iscsi initiator-name=iqn.2026-11.org.cdperf:qemu-guest
   -device virtio-scsi-pci,id=scsi0
 )
@@ -219,9 +228,9 @@ QARGS=(
 )
 # shellcheck disable=SC2054
 QARGS+=(
-  -drive "if=none,id=cd1,media=cdrom,format=raw,readonly=on,file=$W/cd.iso"
+  -drive "if=none,id=cd1,media=cdrom,format=raw,readonly=on,file=$W/cd.iso,throttling.bps-read=$THROTTLE_SCSI"
   -device scsi-cd,drive=cd1,bus=scsi0.0,channel=0,scsi-id=5,lun=0
-  -drive "if=none,id=cd2,media=cdrom,format=raw,readonly=on,file=$W/cd.iso"
+  -drive "if=none,id=cd2,media=cdrom,format=raw,readonly=on,file=$W/cd.iso,throttling.bps-read=$THROTTLE_IDE"
   -device ide-cd,drive=cd2,bus=ide.1,unit=0
 )
 [ "$RIG_TGT" != 1 ] || [ ! -f "$ROOT/test/kernel/burn-rig.sh" ] || mapfile -t -O "${#QARGS[@]}" QARGS < <(bash "$ROOT/test/kernel/burn-rig.sh" "$W" 2>>"$LOG" || true)   # issue 19: the burn test
@@ -246,7 +255,12 @@ sed -n '/^----- BEGIN CDPERF RESULTS -----$/,/^----- END CDPERF RESULTS -----$/p
   die "no result files came back from the guest (see $W/serial.log)"
 grc=$(sed -n 's/^CDPERF-GUEST-DONE rc=\([0-9]*\)$/\1/p' "$W/serial.log" | tail -1)
 [ -n "$grc" ] || die "the guest did not report (see $W/serial.log)"
-gsum=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$W/serial.log" | tail -1 || true)
+# the guest's scripts: check.lua's "N passed, N failed" and the prefixed lines of the ones
+# after it ("record: ...", "measure: ..."), each the last of its kind
+gsum=$(grep -E '^([a-z-]+: )?[0-9]+ passed, [0-9]+ failed$' "$W/serial.log" |
+       awk '{ k = ($1 ~ /:$/) ? $1 : "check:"; last[k] = $0 }
+            END { for (k in last) { n = split(last[k], f, " "); p += f[n - 3]; x += f[n - 1] }
+                  if (length(last) == 0) x = 1; printf "%d passed, %d failed\n", p, x }' || true)
 [ -n "$gsum" ] || gsum="0 passed, 1 failed"
 gpass=${gsum%% passed*}; gfail=${gsum#*, }; gfail=${gfail%% failed}
 [ "$grc" = 0 ] || [ "$gfail" != 0 ] || gfail=1

@@ -292,22 +292,6 @@ static int native_refused(const struct cdperf_outcome *o)
   return 0;
 }
 
-/* The native request failed with o: CDPERF_FAILED as it is, or -3 when the CDB should go
- * through pass-through (saved keeps the native error for when that cannot deliver). */
-#define CDPERF_TRY_CDB (-3)
-static int native_failed(const struct cdperf_dev *dev, const char *what,
-                         struct cdperf_outcome *o, struct cdperf_error *saved)
-{
-  if (!native_refused(o))
-    return failed(o);
-  *saved = o->err;
-  if (dev->trace)
-    fprintf(stderr, "cdperf: %s %s native %s refused (%s): SCSI pass-through\n",
-            dev->t->ops->name, dev->label != NULL ? dev->label : "?", what,
-            o->err.name != NULL ? o->err.name : "Win32 error");
-  return CDPERF_TRY_CDB;
-}
-
 /* The CDB after a refused native request ran with result rc: a drive's answer (GOOD or a
  * SCSI outcome) stands; a CDB that never reached the drive gives back the native error. */
 static int after_cdb(int rc, const struct cdperf_error *saved, struct cdperf_outcome *o)
@@ -339,33 +323,53 @@ static int after_cdb(int rc, const struct cdperf_error *saved, struct cdperf_out
   return failed(o);
 }
 
+/* A request the transport may answer natively. native: NULL when it has no native request
+ * (the CDB goes as it is), else the request's name for the trace, with native_rc its result
+ * (0 done; otherwise o->err holds its error). After a refusal (native_refused) the CDB goes
+ * through exec and after_cdb judges its result. o->path says which way it went. */
+static int native_or_cdb(struct cdperf_dev *dev, void *caller, const char *native, int native_rc,
+                         const uint8_t cdb[12], enum cdperf_dir dir, uint8_t *data,
+                         const uint8_t *out, size_t len, size_t *received,
+                         struct cdperf_outcome *o)
+{
+  struct cdperf_error saved;
+  int rc;
+  if (native == NULL)
+    return run(dev, caller, cdb, 12, dir, data, out, len, 0, received, o);
+  o->path = CDPERF_PATH_NATIVE;
+  if (native_rc == 0)
+    return 0;
+  if (!native_refused(o))
+    return failed(o);
+  saved = o->err;
+  if (dev->trace)
+    fprintf(stderr, "cdperf: %s %s native %s refused (%s): SCSI pass-through\n",
+            dev->t->ops->name, dev->label != NULL ? dev->label : "?", native,
+            o->err.name != NULL ? o->err.name : "Win32 error");
+  o->path = CDPERF_PATH_PASS_THROUGH;
+  rc = run(dev, caller, cdb, 12, dir, data, out, len, 0, received, o);
+  return after_cdb(rc, &saved, o);
+}
+
 /* One GET PERFORMANCE for at most n descriptors into buf[0, len). */
 static int perf_once(struct cdperf_dev *dev, void *caller, const struct mmc_perf_request *r,
                      uint8_t *buf, size_t len, unsigned n, size_t *received,
                      struct cdperf_outcome *o)
 {
   uint8_t cdb[12];
-  struct cdperf_error saved;
-  int rc;
+  const char *native = NULL;
+  int rc = 0;
   if (dev->t == NULL)
     return CDPERF_CLOSED;
-  if (dev->t->ops->get_performance != NULL) {
-    *received = 0;
-    o->path = CDPERF_PATH_NATIVE;
-    if (dev->t->ops->get_performance(dev->t, r, buf, len, received, &o->err) == 0) {
-      if (*received > len)
-        *received = len;
-      return 0;
-    }
-    if (native_failed(dev, "IOCTL_CDROM_GET_PERFORMANCE", o, &saved) != CDPERF_TRY_CDB)
-      return CDPERF_FAILED;
-    o->path = CDPERF_PATH_PASS_THROUGH;
-    mmc_build_get_performance(cdb, r, n);
-    rc = run(dev, caller, cdb, sizeof cdb, CDPERF_DIR_IN, buf, NULL, len, 0, received, o);
-    return after_cdb(rc, &saved, o);
-  }
   mmc_build_get_performance(cdb, r, n);
-  return run(dev, caller, cdb, sizeof cdb, CDPERF_DIR_IN, buf, NULL, len, 0, received, o);
+  if (dev->t->ops->get_performance != NULL) {
+    native = "IOCTL_CDROM_GET_PERFORMANCE";
+    *received = 0;
+    rc = dev->t->ops->get_performance(dev->t, r, buf, len, received, &o->err);
+    if (rc == 0 && *received > len)
+      *received = len;
+  }
+  return native_or_cdb(dev, caller, native, rc, cdb, CDPERF_DIR_IN, buf, NULL, len, received, o);
 }
 
 int cdperf_dev_get_performance(struct cdperf_dev *dev, void *caller,
@@ -419,53 +423,37 @@ int cdperf_dev_set_speed(struct cdperf_dev *dev, void *caller, unsigned read_spe
                          unsigned write_speed, int rotation, struct cdperf_outcome *o)
 {
   uint8_t cdb[12];
+  const char *native = NULL;
   int rc;
   o->path = NULL;
   if (dev->t == NULL)
     return CDPERF_CLOSED;
   if ((rc = control_refused(dev, o)) != 0)
     return rc;
-  if (dev->t->ops->set_speed != NULL) {
-    struct cdperf_error saved;
-    o->path = CDPERF_PATH_NATIVE;
-    if (dev->t->ops->set_speed(dev->t, read_speed, write_speed, rotation, &o->err) == 0)
-      return 0;
-    if (native_failed(dev, "IOCTL_CDROM_SET_SPEED (CdromSetSpeed)", o, &saved) != CDPERF_TRY_CDB)
-      return CDPERF_FAILED;
-    o->path = CDPERF_PATH_PASS_THROUGH;
-    mmc_build_set_cd_speed(cdb, read_speed, write_speed, rotation);
-    rc = run(dev, caller, cdb, sizeof cdb, CDPERF_DIR_NONE, NULL, NULL, 0, 0, NULL, o);
-    return after_cdb(rc, &saved, o);
-  }
   mmc_build_set_cd_speed(cdb, read_speed, write_speed, rotation);
-  return run(dev, caller, cdb, sizeof cdb, CDPERF_DIR_NONE, NULL, NULL, 0, 0, NULL, o);
+  if (dev->t->ops->set_speed != NULL) {
+    native = "IOCTL_CDROM_SET_SPEED (CdromSetSpeed)";
+    rc = dev->t->ops->set_speed(dev->t, read_speed, write_speed, rotation, &o->err);
+  }
+  return native_or_cdb(dev, caller, native, rc, cdb, CDPERF_DIR_NONE, NULL, NULL, 0, NULL, o);
 }
 
 int cdperf_dev_set_streaming(struct cdperf_dev *dev, void *caller, const struct mmc_streaming *s,
                              int persistent, struct cdperf_outcome *o)
 {
   uint8_t cdb[12], param[MMC_STREAMING_LEN];
+  const char *native = NULL;
   int rc;
   o->path = NULL;
   if (dev->t == NULL)
     return CDPERF_CLOSED;
   if ((rc = control_refused(dev, o)) != 0)
     return rc;
-  if (dev->t->ops->set_streaming != NULL) {
-    struct cdperf_error saved;
-    o->path = CDPERF_PATH_NATIVE;
-    if (dev->t->ops->set_streaming(dev->t, s, persistent, &o->err) == 0)
-      return 0;
-    if (native_failed(dev, "IOCTL_CDROM_SET_SPEED (CdromSetStreaming)", o, &saved) !=
-        CDPERF_TRY_CDB)
-      return CDPERF_FAILED;
-    o->path = CDPERF_PATH_PASS_THROUGH;
-    mmc_build_set_streaming(cdb, param, s);
-    rc = run(dev, caller, cdb, sizeof cdb, CDPERF_DIR_OUT, NULL, param, sizeof param, 0, NULL,
-             o);
-    return after_cdb(rc, &saved, o);
-  }
   mmc_build_set_streaming(cdb, param, s);
-  return run(dev, caller, cdb, sizeof cdb, CDPERF_DIR_OUT, NULL, param, sizeof param, 0, NULL,
-             o);
+  if (dev->t->ops->set_streaming != NULL) {
+    native = "IOCTL_CDROM_SET_SPEED (CdromSetStreaming)";
+    rc = dev->t->ops->set_streaming(dev->t, s, persistent, &o->err);
+  }
+  return native_or_cdb(dev, caller, native, rc, cdb, CDPERF_DIR_OUT, NULL, param, sizeof param,
+                       NULL, o);
 }

@@ -17,16 +17,8 @@ local SGLOG_SO = "/opt/cdperf/lib/sglog.so"
 local CDPERF = "lua5.4 /opt/cdperf/bin/cdperf"
 local IMG, TREE = "/opt/cdperf/burn/img.iso", "/opt/cdperf/burn/tree"
 
-local passed, failed, n = 0, 0, 0
-local function check(cond, name, diag)
-  n = n + 1
-  if cond then passed = passed + 1 else failed = failed + 1 end
-  print(("%s %d - burn: %s%s"):format(cond and "ok" or "not ok", n, name,
-    (not cond and diag) and (" # " .. tostring(diag)) or ""))
-  io.stdout:flush()
-  return cond
-end
-local function note(f, ...) print("# burn: " .. f:format(...)); io.stdout:flush() end
+local tap = require("tap").new("burn")
+local check, note = tap.check, tap.note
 
 local function readfile(p)
   local f = io.open(p, "rb"); if not f then return nil end
@@ -135,7 +127,7 @@ end
 
 local A, B = find(6), find(7)
 if not check(A and B, "found the burn LUNs at SCSI targets 6 and 7", ("A=%s B=%s"):format(A, B)) then
-  print(("burn: %d passed, %d failed"):format(passed, failed))
+  tap.summary()
   os.exit(1)
 end
 note("drive A %s, drive B %s", A, B)
@@ -296,5 +288,4 @@ local function serialize(v, ind)
 end
 writefile(OUT .. "/burn.summary.lua", "return " .. serialize(summary) .. "\n")
 writefile(OUT .. "/tgt-burns.txt", table.concat(capture, "\n") .. "\n")
-print(("burn: %d passed, %d failed"):format(passed, failed))
-os.exit(failed == 0 and 0 or 1)
+os.exit(tap.summary() and 0 or 1)

@@ -15,20 +15,8 @@
 local OUT = arg[1] or "/results"
 
 ---------------------------------------------------------------- reporting
-local passed, failed, n = 0, 0, 0
-local function check(cond, name, diag)
-  n = n + 1
-  if cond then
-    passed = passed + 1
-    print(("ok %d - %s"):format(n, name))
-  else
-    failed = failed + 1
-    print(("not ok %d - %s%s"):format(n, name, diag and (" # " .. tostring(diag)) or ""))
-  end
-  io.stdout:flush()
-  return cond
-end
-local function note(fmt, ...) print("# " .. fmt:format(...)); io.stdout:flush() end
+local tap = require("tap").new()
+local check, note = tap.check, tap.note
 
 ---------------------------------------------------------------- helpers
 local function readfile(p)
@@ -461,9 +449,8 @@ elseif cdperf then
   check(false, "the fault shim " .. SHIM .. " is in the guest", "not copied by qemu-guest.sh")
 end
 
-manifest.passed, manifest.failed = passed, failed
+manifest.passed, manifest.failed = tap.passed, tap.failed
 manifest.kernel = trim((sh("uname -r")))
 manifest.cdperf = cdperf and tostring(cdperf._VERSION) or false
 writefile(OUT .. "/manifest.lua", "return " .. serialize(manifest) .. "\n")
-print(("%d passed, %d failed"):format(passed, failed))
-os.exit(failed == 0 and 0 or 1)
+os.exit(tap.summary() and 0 or 1)

@@ -18,20 +18,8 @@
 -- failure, which the guest's init turns into a failed run.
 local OUT = arg[1] or "/results"
 
-local passed, failed, n = 0, 0, 0
-local function check(cond, name, diag)
-  n = n + 1
-  if cond then
-    passed = passed + 1
-    print(("ok %d - record: %s"):format(n, name))
-  else
-    failed = failed + 1
-    print(("not ok %d - record: %s%s"):format(n, name, diag and (" # " .. tostring(diag):gsub("\n", " | ")) or ""))
-  end
-  io.stdout:flush()
-  return cond
-end
-local function note(fmt, ...) print("# record: " .. fmt:format(...)); io.stdout:flush() end
+local tap = require("tap").new("record")
+local check, note = tap.check, tap.note
 
 local function readfile(p)
   local f = io.open(p, "rb"); if not f then return nil end
@@ -78,7 +66,7 @@ end
 
 local ok_req, cdperf = pcall(require, "cdperf")
 if not check(ok_req, "require 'cdperf'", not ok_req and cdperf) then
-  print(("record: %d passed, %d failed"):format(passed, failed))
+  tap.summary()
   os.exit(1)
 end
 local record = require "cdperf.record"
@@ -163,5 +151,4 @@ for _, p in ipairs(PLAN) do
   end
 end
 
-print(("record: %d passed, %d failed"):format(passed, failed))
-os.exit(failed == 0 and 0 or 1)
+os.exit(tap.summary() and 0 or 1)

@@ -104,7 +104,8 @@ export CDPERF_FAULT_FILE
 
 # ---- run ------------------------------------------------------------------
 LUA_DIR=$(winpath lua)
-export LUA_PATH="$LUA_DIR\\?.lua;$LUA_DIR\\?\\init.lua"
+TEST_DIR=$(winpath test)   # test/tap.lua
+export LUA_PATH="$LUA_DIR\\?.lua;$LUA_DIR\\?\\init.lua;$TEST_DIR\\?.lua"
 LUA_CPATH="$(winpath "$WIN_BUILD")\\?.dll"
 export LUA_CPATH
 unset LUA_PATH_5_4 LUA_CPATH_5_4 LUA_INIT LUA_INIT_5_4

@@ -12,28 +12,8 @@
 -- Prints "ok N - ..." / "not ok N - ..." lines, then "N passed, N failed";
 -- exits 1 on any failure.
 
-local passed, failed, skipped, n = 0, 0, 0, 0
-
-local function report(ok, name, detail)
-  n = n + 1
-  if ok then
-    passed = passed + 1
-    print(("ok %d - %s"):format(n, name))
-  else
-    failed = failed + 1
-    print(("not ok %d - %s"):format(n, name))
-    if detail ~= nil then
-      print("#   " .. tostring(detail):gsub("\n", "\n#   "))
-    end
-  end
-end
-
-local function skip(name, why)
-  n = n + 1
-  skipped = skipped + 1
-  passed = passed + 1
-  print(("ok %d - %s # SKIP %s"):format(n, name, why))
-end
+local tap = require("tap").new()
+local report, skip = tap.check, tap.skip
 
 -- check(name, fn): fn returns true, or false/nil and a detail; errors fail.
 local function check(name, fn)
@@ -79,7 +59,7 @@ print("# " .. _VERSION .. " on " .. (package.config:sub(1, 1) == "\\" and "Windo
 local ok_load, cdperf = pcall(require, "cdperf")
 report(ok_load and type(cdperf) == "table", 'require "cdperf"', not ok_load and cdperf or nil)
 if not ok_load then
-  print(("%d passed, %d failed"):format(passed, failed))
+  tap.summary()
   os.exit(1)
 end
 local core = cdperf.core
@@ -368,6 +348,5 @@ end
 collectgarbage()
 collectgarbage()
 
-if skipped > 0 then print(("# %d skipped"):format(skipped)) end
-print(("%d passed, %d failed"):format(passed, failed))
-os.exit(failed == 0 and 0 or 1)
+if tap.skipped > 0 then print(("# %d skipped"):format(tap.skipped)) end
+os.exit(tap.summary() and 0 or 1)

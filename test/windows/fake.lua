@@ -6,12 +6,8 @@
 -- and the same info.kind as the same calls on the emulator directly (the Linux path).
 -- Prints "ok N - ..." lines and "N passed, N failed".
 
-local passed, failed, n = 0, 0, 0
-local function report(ok, name, detail)
-  n = n + 1
-  if ok then passed = passed + 1; print(("ok %d - %s"):format(n, name))
-  else failed = failed + 1; print(("not ok %d - %s # %s"):format(n, name, tostring(detail):gsub("\n", " "))) end
-end
+local tap = require("tap").new()
+local report = tap.check
 
 local function same(a, b, path)
   path = path or "result"
@@ -164,5 +160,4 @@ do
     "no right to open read-write: said so at open", omsg)
 end
 
-print(("%d passed, %d failed"):format(passed, failed))
-os.exit(failed == 0 and 0 or 1)
+os.exit(tap.summary() and 0 or 1)

@@ -6,7 +6,8 @@
 -- the same handle must reach the driver again and get that answer.
 -- Prints "ok N - ..." lines, "# matrix|..." rows for docs/faults.md, "N passed, N failed".
 
-local passed, failed, n = 0, 0, 0
+local tap = require("tap").new()
+local report = tap.check
 local cd, control = os.getenv("CDPERF_WINE_CDROM"), os.getenv("CDPERF_FAULT_FILE")
 
 local function set_fault(s)
@@ -15,16 +16,6 @@ local function set_fault(s)
   f:close()
 end
 
-local function report(ok, name, detail)
-  n = n + 1
-  if ok then
-    passed = passed + 1
-    print(("ok %d - %s"):format(n, name))
-  else
-    failed = failed + 1
-    print(("not ok %d - %s # %s"):format(n, name, tostring(detail):gsub("\n", " ")))
-  end
-end
 
 -- fault: what fault_win32.c injects; call: what is called; name/code/message: what the
 -- failure must carry; state: the handle afterwards.
@@ -58,7 +49,7 @@ print("# " .. _VERSION .. ", fault file " .. tostring(control) .. ", drive " .. 
 local ok_load, cdperf = pcall(require, "cdperf")
 if not ok_load or not cd or not control then
   report(false, "set-up", not ok_load and cdperf or "CDPERF_WINE_CDROM and CDPERF_FAULT_FILE must be set")
-  print(("%d passed, %d failed"):format(passed, failed))
+  tap.summary()
   os.exit(1)
 end
 
@@ -118,5 +109,4 @@ if d then
   report(d:close() == true, "close with no fault")
 end
 collectgarbage()
-print(("%d passed, %d failed"):format(passed, failed))
-os.exit(failed == 0 and 0 or 1)
+os.exit(tap.summary() and 0 or 1)

@@ -9,7 +9,8 @@
 --   * every string a decoder returns is printable ASCII (no byte of a disc breaks a line),
 --     every number an integer;
 --   * what a decoder returns, its encoder turns into bytes the decoder reads back the same
---     (the emulator answers with the encoders).
+--     (the emulator answers with the encoders);
+--   * format.atip prints what decode_atip returns (wodim -atip's lines) without an error.
 -- `lua5.4 fuzz/disc_driver.lua --seeds DIR` writes seed inputs (the encoders' answers for
 -- the built-in models' media IDs, features and an ATIP) into DIR.
 local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "fuzz"
@@ -17,6 +18,7 @@ if not package.path:find(here .. "/../lua/", 1, true) then
   package.path = here .. "/../lua/?.lua;" .. here .. "/../lua/?/init.lua;" .. package.path
 end
 local disc = require "cdperf.disc"
+local format = require "cdperf.format"
 
 local fmt = string.format
 local violation = rawget(_G, "fuzz_violation") or function(msg) error(msg, 0) end
@@ -88,6 +90,12 @@ local function round_trip(name, t)
   for _, k in ipairs(KEEP[name]) do
     if t[k] ~= nil and t[k] ~= again[k] then
       return fmt("%s: %s %s came back as %s", name, k, tostring(t[k]), tostring(again[k]))
+    end
+  end
+  if name == "decode_atip" then      -- the A1/A2/A3 bytes wodim -atip prints
+    for _, k in ipairs { "a1", "a2", "a3" } do
+      local want, got = table.concat(t[k] or {}, ","), table.concat(again[k] or {}, ",")
+      if t[k] ~= nil and want ~= got then return fmt("decode_atip: %s %s came back as %s", k, want, got) end
     end
   end
   return nil
@@ -177,6 +185,13 @@ local function snapshot_all(data)
     disc.names(snap)
   end)
   if not ok then return "a snapshot function raised: " .. tostring(why) end
+  -- wodim -atip's lines of whatever decoded: never an error, one line each
+  local lines
+  ok, lines = pcall(format.atip, snap.atip or {})
+  if not ok then return "format.atip raised: " .. tostring(lines) end
+  for _, l in ipairs(lines) do
+    if type(l) ~= "string" or l:find("[\r\n]") then return "format.atip gave a line that is none: " .. tostring(l) end
+  end
   return nil
 end
 
@@ -195,6 +210,9 @@ local function seeds(dir)
     disc.encode_atip { disc_type = "CD-RW", sub_type = 1, a1_valid = true, lowest_speed = 4, highest_speed = 10,
       lead_in = { minute = 97, second = 27, frame = 65 }, lead_out = { minute = 79, second = 59, frame = 72 } },
     disc.encode_atip { disc_type = "CD-R", lead_in = { minute = 97, second = 24, frame = 1 } },
+    disc.encode_atip { disc_type = "CD-RW", sub_type = 2, a1_valid = true, a2_valid = true, a3_valid = true,
+      a1 = { 0x68, 0x44, 0xA0 }, a2 = { 0x6A, 0x22, 0x33 }, a3 = { 1, 2, 3 },
+      lead_in = { minute = 97, second = 22, frame = 25 } },
     disc.encode_features(disc.derive_features({ 0x43, 0x41, 0x40, 0x1B, 0x12, 0x09 }, 0x41), 0, 0),
     disc.encode_features(disc.derive_features({ 0x1B, 0x1A, 0x14, 0x0A }, 0x1B), 1, 0),
   }

@@ -465,6 +465,176 @@ function format.prcap(caps)
 end
 
 -- ---------------------------------------------------------------------------
+-- wodim / cdrecord -atip: "ATIP info from disk:" and its lines (print_atip in wodim's
+-- drv_mmc.c), then the manufacturer's lines (pr_manufacturer in diskid.c).  They are read
+-- from the answer's bytes, as wodim reads them: the table goes through disc.encode_atip,
+-- so a model's ATIP prints as the emulator answers it.
+
+local CDR_SUBTYPES = { [0] = "Normal Rewritable (CLV) media", "High speed Rewritable (CAV) media",
+  "Medium Type A, low Beta category (A-)", "Medium Type A, high Beta category (A+)",
+  "Medium Type B, low Beta category (B-)", "Medium Type B, high Beta category (B+)",
+  "Medium Type C, low Beta category (C-)", "Medium Type C, high Beta category (C+)" }
+local CDRW_SUBTYPES = {}
+for k, v in pairs(CDR_SUBTYPES) do CDRW_SUBTYPES[k] = v end
+CDRW_SUBTYPES[2], CDRW_SUBTYPES[3] = "Ultra High speed Rewritable media", "Ultra High speed+ Rewritable media"
+
+local EMBARGO = {
+  guessed = { "Manufacturer is guessed because of the orange forum embargo.",
+    "The orange forum likes to get money for recent information.",
+    "The information for this media may not be correct." },
+  unknown = { "Manufacturer is unknown because of the orange forum embargo.",
+    "As the orange forum likes to get money for recent information,",
+    "it may be that this media does not use illegal manufacturer coding." },
+}
+
+-- Fields the encoder would clamp or replace: a value there that no ATIP carries is misuse.
+local ATIP_FIELDS = { indicative_writing_power = 7, reference_speed = 7, sub_type = 7, clv_low = 7, clv_high = 15 }
+local MSF_FIELDS = { minute = 255, second = 59, frame = 74 }
+
+local function atip_check(a)
+  local function check(v, name, hi)
+    local i = math.tointeger(v)
+    if v ~= nil and (i == nil or i < 0 or i > hi) then
+      error(("bad field '%s' (expected an integer 0..%d, got %s)"):format(name, hi, tostring(v)), 4)
+    end
+  end
+  for k, hi in pairs(ATIP_FIELDS) do check(a[k], k, hi) end
+  for _, t in ipairs { "lead_in", "lead_out" } do
+    if a[t] ~= nil then
+      if type(a[t]) ~= "table" then error(("bad field '%s' (expected a table, got %s)"):format(t, type(a[t])), 4) end
+      for k, hi in pairs(MSF_FIELDS) do check(a[t][k], t .. "." .. k, hi) end
+    end
+  end
+  for _, t in ipairs { "a1", "a2", "a3" } do
+    if a[t] ~= nil then
+      if type(a[t]) ~= "table" then error(("bad field '%s' (expected a table, got %s)"):format(t, type(a[t])), 4) end
+      for i = 1, 3 do check(a[t][i], t .. "[" .. i .. "]", 255) end
+    end
+  end
+end
+
+-- "  1T speed low:  4" and its like; a code the table has no speed for is "reserved".
+local function atip_speed(label, code, speeds)
+  local x = speeds[code] or 0
+  if x == 0 then return fmt("%s: %2d (reserved val %2d)", label, 0, code) end
+  return fmt("%s: %2d", label, x)
+end
+
+-- The dye, the manufacturer's index and name from the lead-in start (pr_manufacturer).
+local function atip_maker_lines(m, s, f, erasable)
+  local dye = f % 10 < 5 and "Long strategy type (Cyanine, AZO or similar)"
+    or "Short strategy type (Phthalocyanine or similar)"
+  if erasable then dye = "Phase change" end
+  local e = disc.atip_maker(m, s, f)
+  local index, name, embargo
+  if not e then
+    dye, index, name, embargo = "unknown dye (reserved id code)", -1, "unknown (not in table)", EMBARGO.unknown
+  else
+    index, name, embargo = e.index, e.name, e.guessed and EMBARGO.guessed
+    if e.old and erasable then
+      index, name = 0, "Illegal Manufacturer code"
+    elseif e.old then
+      dye = "unknown dye (old id code)"
+    end
+  end
+  -- cdrecord's table is Latin-1; cdperf's names are ASCII (see cdperf.disc)
+  local lines = { "Disk type:    " .. dye, fmt("Manuf. index: %d", index),
+    "Manufacturer: " .. name:gsub("Datentraeger", "Datentr\xE4ger") }
+  if m == 97 and embargo then     -- another minute: maybe a DVD's garbage, wodim says no more
+    for _, l in ipairs(embargo) do lines[#lines + 1] = l end
+  end
+  return lines
+end
+
+--- wodim -atip's lines for an ATIP (`disc.decode_atip`'s table, or a model's `atip`, whose
+-- missing fields take `disc.encode_atip`'s defaults): "ATIP info from disk:", the writing
+-- power, reference speed (CD-RW, or one given), unrestricted use, erasable, sub-type
+-- (when not 0), lead-in and lead-out starts (LBA and MSF), the 1T and 2T speed ranges
+-- (A1 and A2 valid and not zero; Ultra Speed codes where A2 is valid), the power lines
+-- and A1/A2/A3 values (each when valid), then the dye, "Manuf. index:" and "Manufacturer:"
+-- from the lead-in start (with wodim's embargo note for guessed and unknown 97:xx codes).
+-- An ATIP whose lead-in and lead-out are both 00:00/00 gives no lines: wodim takes it for
+-- none (some Yamaha drives answer so).
+-- @tparam table a an ATIP table
+-- @treturn {string,...} lines
+-- @raise on a field no ATIP can carry (`bad field 'sub_type' (expected an integer 0..7, got 9)`)
+function format.atip(a)
+  check_table(a, "atip", "ATIP table")
+  atip_check(a)
+  local bytes = disc.encode_atip(a)
+  local function b(i) return bytes:byte(i + 1) end      -- MMC's byte numbers
+  if b(8) | b(9) | b(10) | b(12) | b(13) | b(14) == 0 then return {} end
+  local erasable, sub = b(6) & 0x40 ~= 0, (b(6) >> 3) & 7
+  local valid1, valid2, valid3 = b(6) & 4 ~= 0, b(6) & 2 ~= 0, b(6) & 1 ~= 0
+  local ref = b(4) & 7
+  local lines = { "ATIP info from disk:", fmt("  Indicated writing power: %d", (b(4) >> 4) & 7) }
+  local function add(l) lines[#lines + 1] = l end
+  if erasable or ref ~= 0 then add(fmt("  Reference speed: %d", disc.CLV_SPEEDS[0][ref] or 0)) end
+  add("  Is " .. (b(5) & 0x40 ~= 0 and "" or "not ") .. "unrestricted")
+  add("  Is " .. (erasable and "" or "not ") .. "erasable")
+  if sub ~= 0 then add(fmt("  Disk sub type: %s (%d)", (erasable and CDRW_SUBTYPES or CDR_SUBTYPES)[sub], sub)) end
+  -- the lead-in's LBA is negative from minute 90; the lead-out's never is
+  local m, s, f = b(8), b(9), b(10)
+  add(fmt("  ATIP start of lead in:  %d (%02d:%02d/%02d)", (m * 60 + s) * 75 + f - (m < 90 and 150 or 450150), m, s, f))
+  add(fmt("  ATIP start of lead out: %d (%02d:%02d/%02d)", (b(12) * 60 + b(13)) * 75 + b(14) - 150,
+    b(12), b(13), b(14)))
+  local speeds = disc.CLV_SPEEDS[0]
+  if valid1 then
+    if erasable and sub == 1 then speeds = disc.CLV_SPEEDS[1] end
+    if valid2 and (sub == 2 or sub == 3) then speeds = disc.CLV_SPEEDS[2] end
+    local low, high = (b(16) >> 4) & 7, b(16) & 0x0F
+    if low ~= 0 or high ~= 0 then
+      add(atip_speed("  1T speed low", low, speeds) .. atip_speed(" 1T speed high", high, speeds))
+    end
+  end
+  if valid2 then
+    local low, high = (b(20) >> 4) & 7, b(20) & 0x0F
+    if low ~= 0 or high ~= 0 then
+      add(atip_speed("  2T speed low", low, speeds) .. atip_speed(" 2T speed high", high, speeds))
+    end
+  end
+  if valid1 then
+    add(fmt("  power mult factor: %d %d", (b(17) >> 4) & 7, (b(17) >> 1) & 7))
+    if erasable then add(fmt("  recommended erase/write power: %d", (b(18) >> 4) & 7)) end
+    add(fmt("  A1 values: %02X %02X %02X", b(16), b(17), b(18)))
+  end
+  if valid2 then add(fmt("  A2 values: %02X %02X %02X", b(20), b(21), b(22))) end
+  if valid3 then add(fmt("  A3 values: %02X %02X %02X", b(24), b(25), b(26))) end
+  for _, l in ipairs(atip_maker_lines(m, s, f, erasable)) do add(l) end
+  return lines
+end
+
+--- What wodim -atip prints for a snapshot: its stdout lines, its stderr lines (without
+-- its "wodim: "), and whether it would exit with an error.  A snapshot with an ATIP: its
+-- lines.  No medium: "No disk / Wrong disk!", an error.  A CD-ROM, DVD or BD (no ATIP
+-- read): no lines, as wodim prints none.  An ATIP that could not be read: its error (wodim
+-- would go on to print the lead-in and lead-out of READ DISC INFORMATION, which cdperf
+-- does not read), as is a profile that could not be read.
+-- @tparam table snap a snapshot
+-- @treturn {string,...} stdout lines
+-- @treturn {string,...} stderr lines
+-- @treturn boolean whether it failed
+function format.atip_report(snap)
+  check_table(snap, "atip_report", "snapshot")
+  local errors = type(snap.errors) == "table" and snap.errors or {}
+  local function why(part)
+    local e = errors[part]
+    if type(e) == "table" then e = e.message end
+    return (tostring(e or "not read"):gsub("[\r\n].*", ""))
+  end
+  if type(snap.atip) == "table" then
+    local ok, lines = pcall(format.atip, snap.atip)
+    if ok then return lines, {}, false end
+    return {}, { "the snapshot's ATIP holds values no drive sends: " .. tostring(lines):gsub("[\r\n].*", "") }, true
+  end
+  local code = type(snap.profile) == "table" and math.tointeger(snap.profile.code)
+  if code == 0 then return {}, { "No disk / Wrong disk!" }, true end
+  if errors.atip ~= nil then return {}, { why("atip") }, true end
+  if not code then return {}, { "profile: " .. why("profile") }, true end
+  return {}, {}, false
+end
+
+-- ---------------------------------------------------------------------------
 -- A terminal plot of a nominal performance curve: speed (x factor) against LBA.
 
 local function curve_speed_at(curve, lba)

@@ -298,12 +298,13 @@ function report.disc_lines(r)
 end
 
 --- The parts of a snapshot each output needs (`-f` formats read only what they print):
--- output (`report`, `prcap`, `xorriso`, `mediainfo`) -> list of part names.
+-- output (`report`, `prcap`, `xorriso`, `mediainfo`, `atip`) -> list of part names.
 report.PARTS = {
   report = snapshot.REPORT_PARTS,
   prcap = { "capabilities" },
   xorriso = { "profile", "capabilities", "write_speeds" },
   mediainfo = { "inquiry", "profile", "features", "media_id", "capabilities", "write_performance", "write_speeds" },
+  atip = { "profile", "atip" },
 }
 
 return report

@@ -12,7 +12,7 @@
 --      that file is missing).
 --   lua5.4 bench/measure.lua [OUTPUT.md]      (prints the tables; writes them when named)
 local root = (arg and arg[0] or ""):match("^(.*)/bench/measure%.lua$") or "."
-package.path = table.concat({ root .. "/lua/?.lua", root .. "/lua/?/init.lua", package.path }, ";")
+package.path = table.concat({ root .. "/?.lua", root .. "/lua/?.lua", root .. "/lua/?/init.lua", package.path }, ";")
 package.cpath = root .. "/build/?.so;" .. package.cpath
 
 local cdperf = require "cdperf"
@@ -103,20 +103,13 @@ for _, name in ipairs { "liteon_sohw1673s_dvdpr", "nec_nd3540a_dvdprw", "lg_wh16
 end
 
 -- 3. The guest's figures (wall clock, real kernel, QEMU's throttle).
-local RIG = root .. "/build/kernel-rig/results/measure.lua"
 out("")
 out("## Measured curve on QEMU's throttled drives (real kernel, wall clock)")
 out("")
-local rig_file = io.open(RIG, "rb")
-local rig_text = rig_file and rig_file:read("a")
-if rig_file then rig_file:close() end
-local rig, rig_err = require("cdperf.record").parse(rig_text, RIG)
+local rig, rig_err, when = require("bench.util").rig_measure(root)
 if not rig then
   out(fmt("Not measured: %s (make check-kernel writes it).", rig_err))
 else
-  local p = io.popen("date -u -r " .. RIG .. " '+%Y-%m-%d %H:%M UTC' 2>/dev/null")
-  local when = p and p:read("l") or "?"
-  if p then p:close() end
   out(fmt("test/kernel/measure.lua in the QEMU guest of make check-kernel (run of %s): QEMU's scsi-cd and "
     .. "ide-cd read an 80 MiB ISO through `throttling.bps-read`; rates are bytes of user data per second "
     .. "(a CD's MMC kB/s x 2048 / 2352). The sampled rows read 16 zones; the full row reads every sector.", when))

@@ -106,4 +106,32 @@ function util.equal(a, b, path)
   return true
 end
 
+-- The QEMU guest's measurements (test/kernel/measure.lua, left by make check-kernel in
+-- build/kernel-rig/results/measure.lua): the table, the file, and when it was written;
+-- or nil and why not.
+function util.rig_measure(root)
+  local path = root .. "/build/kernel-rig/results/measure.lua"
+  local f = io.open(path, "rb")
+  local text = f and f:read("a")
+  if f then f:close() end
+  local t, err = require("cdperf.record").parse(text, path)
+  if not t then return nil, err end
+  local p = io.popen("date -u -r " .. path .. " '+%Y-%m-%d %H:%M UTC' 2>/dev/null")
+  local when = p and p:read("l") or "?"
+  if p then p:close() end
+  return t, path, when
+end
+
+-- The scsi-cd's row of those: the 16 zones' prediction of a full read against the full
+-- read, and the share of its time they took; nil when the guest read no full pass.
+function util.rig_sampling(rig)
+  for _, d in ipairs(rig.drives or {}) do
+    if d.zones and d.full then
+      return { error = d.zones.full_read_seconds / d.full.full_read_seconds - 1,
+        share = d.zones.seconds / d.full.seconds, drive = d }
+    end
+  end
+  return nil
+end
+
 return util

@@ -12,7 +12,7 @@
 -- (from a fuzzer's bytes or a seeded generator).  It returns nil when every invariant
 -- held, or a message naming the broken one:
 --   * nothing raises: cdperf.snapshot, speeds.list/pick/estimate, report.build/text,
---     format.mediainfo_report/list_speeds/prcap, format.json;
+--     format.mediainfo_report/list_speeds/prcap/atip_report/atip, format.json;
 --   * every failure is nil, a one-line message, an info table with a kind;
 --   * every speed list entry has a real speed (judge.speed finds nothing wrong);
 --   * every estimate is a finite time >= 0, or nil and a message;
@@ -60,13 +60,29 @@ local function value(choose, t)
   return pick_of(choose, t)
 end
 
+-- An ATIP for a model (the emulator answers it on CD-R/RW; -f atip prints it), drawn
+-- after everything else so that the other choices of a seed stay what they were.
+local function gen_atip(choose, m)
+  local code = type(m.profile) == "table" and m.profile.code or m.profile
+  if choose((code == 0x09 or code == 0x0A) and 2 or 8) ~= 0 then return m end
+  local function msf() return { minute = pick_of(choose, { 97, 97, 0, 89, 90, 255 }), second = choose(60),
+    frame = choose(75) } end
+  local function three() return { choose(256), choose(256), choose(256) } end
+  m.atip = { disc_type = choose(2) == 0 and "CD-RW" or "CD-R", sub_type = choose(8),
+    indicative_writing_power = choose(8), reference_speed = choose(8), unrestricted_use = choose(2) == 0,
+    a1_valid = choose(2) == 0, a2_valid = choose(2) == 0, a3_valid = choose(2) == 0, clv_low = choose(8),
+    clv_high = choose(16), a1 = three(), a2 = three(), a3 = three(), lead_in = msf(), lead_out = msf() }
+  if choose(4) == 0 then m.atip.clv_low, m.atip.clv_high, m.atip.a1 = nil, nil, nil end
+  return m
+end
+
 local function gen_model(choose)
   if choose(3) == 0 then
     local names = emulator.model_names()
     local m = emulator.deepcopy(emulator.models[pick_of(choose, names)])
     m.quirks = m.quirks or {}
     if choose(2) == 0 then m.quirks[pick_of(choose, QUIRKS)] = true end
-    return m
+    return gen_atip(choose, m)
   end
   local profile = pick_of(choose, PROFILES)
   local m = { inquiry = { vendor = "HOSTILE", product = fmt("GEN %d", choose(1000)), revision = "0" },
@@ -101,7 +117,7 @@ local function gen_model(choose)
   for _ = 1, choose(4) do m.quirks[pick_of(choose, QUIRKS)] = true end
   if choose(4) == 0 then m.quirks.header_length = pick_of(choose, HEADERS) end
   if choose(5) == 0 then m.supported_profiles = { pick_of(choose, PROFILES), pick_of(choose, PROFILES) } end
-  return m
+  return gen_atip(choose, m)
 end
 
 -- The device: the emulator's answers, with a fault now and then.
@@ -170,6 +186,16 @@ local function gen_snapshot(choose)
   if choose(2) == 0 then
     snap.capabilities = { current_write_speed_selected = odd(), max_read_speed = odd(), write_speeds = {} }
     for i = 1, choose(4) do snap.capabilities.write_speeds[i] = { speed = odd(), rotation_control = choose(4) } end
+  end
+  -- an ATIP with odd values, or its failure
+  local function maybe(v) if choose(3) == 0 then return odd() end return v end
+  if choose(3) == 0 then
+    snap.atip = { disc_type = "CD-RW", sub_type = maybe(1), a1_valid = true, a2_valid = choose(2) == 0,
+      clv_low = maybe(2), a1 = { maybe(0x24), 0, maybe(0x80) }, a2 = choose(4) == 0 and "x" or nil,
+      lead_in = { minute = maybe(97), second = maybe(24), frame = maybe(5) }, lead_out = choose(2) == 0 and {} or nil }
+  elseif choose(3) == 0 then
+    snap.errors.atip = { message = "READ TOC/PMA/ATIP (ATIP): ILLEGAL REQUEST, INVALID FIELD IN CDB",
+      info = { kind = "scsi" } }
   end
   return snap
 end
@@ -241,6 +267,17 @@ local function exercise(snap, choose, strict_failures)
       return "format.prcap raised: " .. tostring(msg)
     end
   end
+  ok, out, err = pcall(format.atip_report, snap)
+  if not ok then return "format.atip_report raised: " .. tostring(out) end
+  for _, l in ipairs(out) do if not one_line(l) then return "atip line: " .. tostring(l) end end
+  for _, l in ipairs(err) do if not one_line(l) then return "atip error line: " .. tostring(l) end end
+  if type(snap.atip) == "table" then
+    ok, msg = pcall(format.atip, snap.atip)
+    -- an ATIP a drive sent always prints; values no ATIP carries (a hostile snapshot) are misuse
+    if not ok and (strict_failures or not tostring(msg):find("bad field", 1, true)) then
+      return "format.atip raised: " .. tostring(msg)
+    end
+  end
   return nil
 end
 
@@ -262,7 +299,7 @@ local function capture()
 end
 
 local CLI_ARGS = { {}, { "--json" }, { "-f", "mediainfo" }, { "-f", "xorriso" }, { "-f", "prcap" },
-  { "--no-plot", "-p", "fastest-for=700M|min" }, { "--json", "--apply" } }
+  { "--no-plot", "-p", "fastest-for=700M|min" }, { "--json", "--apply" }, { "-f", "atip" } }
 
 -- The command line on a generated model: it exits 0, 1 or 3 with output, never an internal error.
 local function run_cli(model, choose)

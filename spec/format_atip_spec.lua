@@ -258,3 +258,52 @@ describe_core("format.atip_report on every built-in model", function()
     assert.are.same({ "  1T speed low:  4 1T speed high: 10", {}, false }, { out[9], err, failed })
   end)
 end)
+
+describe_core("bin/cdperf -f atip", function()
+  local run = require("spec.helpers").cdperf
+  local emulator = require "cdperf.emulator"
+  local record = require "cdperf.record"
+
+  it("prints the ATIP of a CD-RW model file, sending two commands (profile, READ TOC)", function()
+    local m = emulator.deepcopy(emulator.models.lg_gsa4163b_cdr)
+    m.name, m.profile = "cdrw_atip", 0x0A
+    m.atip = { disc_type = "CD-RW", sub_type = 1, a1_valid = true, lowest_speed = 4, highest_speed = 10,
+      indicative_writing_power = 3, a1 = { 0, 0x32, 0xC0 }, lead_in = msf(97, 26, 65), lead_out = msf(79, 59, 72) }
+    local path = os.tmpname()
+    local f = assert(io.open(path, "w"))
+    f:write(record.to_lua(m))
+    f:close()
+    local out, err, status = run("-e " .. path .. " -f atip")
+    local trace = select(2, run("-e " .. path .. " -f atip", "CDPERF_TRACE=1"))
+    os.remove(path)
+    -- 97:26/65: CMC Magnetics (26:60); A1 32h: power 3, target y 1; C0h: erase/write 4
+    assert.are.equal(table.concat({
+      "ATIP info from disk:",
+      "  Indicated writing power: 3",
+      "  Reference speed: 0",
+      "  Is not unrestricted",
+      "  Is erasable",
+      "  Disk sub type: High speed Rewritable (CAV) media (1)",
+      "  ATIP start of lead in:  -11635 (97:26/65)",
+      "  ATIP start of lead out: 359847 (79:59/72)",
+      "  1T speed low:  4 1T speed high: 10",
+      "  power mult factor: 3 1",
+      "  recommended erase/write power: 4",
+      "  A1 values: 24 32 C0",
+      "Disk type:    Phase change",
+      "Manuf. index: 3",
+      "Manufacturer: CMC Magnetics Corporation",
+    }, "\n") .. "\n", out)
+    assert.are.same({ "", 0 }, { err, status })
+    local _, n = trace:gsub("CDB ", "")
+    assert.are.equal(2, n)
+  end)
+
+  it("a CD-R that refuses READ TOC: its error and exit 1; a DVD: nothing; no medium: wodim's error", function()
+    assert.are.same({ "", "cdperf: emulated:lg_gsa4163b_cdr: READ TOC/PMA/ATIP (ATIP): ILLEGAL REQUEST, "
+      .. "INVALID FIELD IN CDB\n", 1 }, { run("-e lg_gsa4163b_cdr -f atip") })
+    assert.are.same({ "", "", 0 }, { run("-e samsung_sh224db_dvdpr -f atip") })
+    assert.are.same({ "", "cdperf: emulated:lg_wh16ns40_empty: No disk / Wrong disk!\n", 1 },
+      { run("-e lg_wh16ns40_empty -f atip") })
+  end)
+end)

@@ -36,7 +36,8 @@ local function parse(argv)
   parser:flag("--apply", "Set the recommended speed (SET STREAMING / SET CD SPEED) and verify it.")
   parser:flag("--json", "Print the report as JSON (keys sorted).")
   parser:option("-f --format", "Print the lines another tool prints instead: mediainfo (dvd+rw-mediainfo), "
-    .. "xorriso (-list_speeds) or prcap (wodim -prcap)."):choices { "mediainfo", "xorriso", "prcap" }
+    .. "xorriso (-list_speeds), prcap (wodim -prcap) or atip (wodim -atip)."):choices { "mediainfo", "xorriso",
+    "prcap", "atip" }
   parser:flag("--no-plot", "Leave out the plot of the write performance curve.")
   parser:option("--for", "After the report, the words that make this burner ask for the recommended speed "
     .. "(the JSON report carries them for every burner)."):choices(cli.need("cdperf.burners").tools)
@@ -163,6 +164,11 @@ function command.main(argv)
         local lines, errs, failed = format.mediainfo_report(snap)
         for _, l in ipairs(lines) do out(l) end
         for _, l in ipairs(errs) do io.stderr:write(l, "\n") end
+        if failed then status = math.max(status, EXIT.drive) end
+      elseif args.format == "atip" then
+        local lines, errs, failed = format.atip_report(snap)
+        for _, l in ipairs(lines) do out(l) end
+        for _, l in ipairs(errs) do cli.warn(cli.display(device) .. ": " .. l) end
         if failed then status = math.max(status, EXIT.drive) end
       elseif not args.json then
         if i > 1 then out("") end

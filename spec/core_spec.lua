@@ -327,6 +327,47 @@ describe("cdperf.core validation", function()
   end)
 end)
 
+describe("cdperf.core sleep_ms", function()
+  local measure = require "cdperf.measure"
+
+  local bad = {
+    { -1, "0..86400000 ms expected" }, { -0.001, "0..86400000 ms expected" },
+    { 86400001, "0..86400000 ms expected" }, { 0 / 0, "0..86400000 ms expected" },
+    { math.huge, "0..86400000 ms expected" }, { "soon", "number expected, got string" },
+    { true, "number expected, got boolean" }, { nil, "number expected, got nil" },
+  }
+  for _, case in ipairs(bad) do
+    it("raises for " .. tostring(case[1]) .. ": " .. case[2], function()
+      local ok, err = pcall(function(...) core.sleep_ms(...) end, case[1])
+      assert.is_false(ok)
+      assert.are.equal("bad argument #1 to 'sleep_ms' (" .. case[2] .. ")", (err:gsub("^[^:]+:%d+: ", "")))
+    end)
+  end
+
+  it("raises without an argument", function()
+    local ok, err = pcall(function() core.sleep_ms() end)
+    assert.is_false(ok)
+    assert.matches("bad argument #1 to 'sleep_ms' %(number expected, got no value%)$", err)
+  end)
+
+  it("takes 0, fractions and integers, and returns nothing", function()
+    assert.are.equal(0, select("#", core.sleep_ms(0)))
+    assert.are.equal(0, select("#", core.sleep_ms(0.25)))
+    assert.are.equal(0, select("#", core.sleep_ms(1)))
+  end)
+
+  it("sleeps at least the time asked, on a monotonic clock", function()
+    local clock, resolution = measure.default_clock()
+    for _, ms in ipairs { 20, 60.5 } do
+      local t0 = clock()
+      core.sleep_ms(ms)
+      local elapsed = clock() - t0
+      -- only a lower bound: a loaded machine may sleep longer, never less
+      assert.is_true(elapsed >= ms / 1000 - resolution, ("%g ms asked, %.4f s slept"):format(ms, elapsed))
+    end
+  end)
+end)
+
 describe("cdperf.core drive errors", function()
   it("returns nil, message, info with the decoded fixed-format sense", function()
     local drive = assert(core.open(function() return nil, h.fixed_sense(5, 0x20, 0) end))

@@ -150,6 +150,41 @@ describe_core("cdperf.snapshot", function()
     assert.truthy(table.concat(snap.notes, "\n"):find("still becoming ready after 1000 ms", 1, true))
   end)
 
+  it("waits with the core's sleep_ms by default, spawning no shell", function()
+    local core = require "cdperf.core"
+    local sleep_ms, execute = core.sleep_ms, os.execute
+    local now, asked = 0, {}
+    local drive = logged(emulator.models.samsung_sh224db_dvdpr, function(cdb)
+      if cdb:byte(1) == 0x5A then return nil, sense(2, 0x04, 0x01) end
+    end)
+    core.sleep_ms = function(ms) asked[#asked + 1] = ms; now = now + ms end
+    os.execute = function() error("a shell was spawned") end   -- luacheck: ignore 122
+    local ok, snap = pcall(cdperf.snapshot, drive, { ready_timeout_ms = 600, clock = function() return now end })
+    core.sleep_ms, os.execute = sleep_ms, execute   -- luacheck: ignore 122
+    assert(ok, snap)
+    assert.are.same({ 250, 250, 100 }, asked)
+    assert.are.equal(0x04, snap.errors.capabilities.info.asc)
+  end)
+
+  it("the default sleep really waits: the deadline passes on a monotonic clock", function()
+    local measure = require "cdperf.measure"
+    local clock, resolution = measure.default_clock()
+    local execute = os.execute
+    local drive = logged(emulator.models.samsung_sh224db_dvdpr, function(cdb)
+      if cdb:byte(1) == 0x5A then return nil, sense(2, 0x04, 0x01) end
+    end)
+    os.execute = function() error("a shell was spawned") end   -- luacheck: ignore 122
+    local t0 = clock()
+    local ok, snap = pcall(cdperf.snapshot, drive,
+      { ready_timeout_ms = 300, clock = function() return clock() * 1000 end })
+    local elapsed = clock() - t0
+    os.execute = execute   -- luacheck: ignore 122
+    assert(ok, snap)
+    assert.truthy(table.concat(snap.notes, "\n"):find("still becoming ready after 300 ms", 1, true))
+    -- only a lower bound: a loaded machine may take longer, never less
+    assert.is_true(elapsed >= 0.3 - resolution - 1e-6, ("waited %.3f s"):format(elapsed))
+  end)
+
   it("keeps every failed part in errors, never an empty list in its place", function()
     local drive = logged(emulator.models.lg_wh16ns40_bdr, function(cdb)
       if cdb:byte(1) == 0xAC and cdb:byte(11) == 0 then return nil, sense(3, 0x11, 0) end

@@ -96,7 +96,13 @@ local function device_name(drive, opts)
 end
 
 local function default_clock() return os.time() * 1000 end
-local function default_sleep(ms) os.execute(fmt("sleep %.3f", ms / 1000)) end
+-- The core's sleep_ms: no shell to spawn (slow, and refused in sandboxes); a shell's sleep
+-- only when the core cannot be loaded.
+local function default_sleep(ms)
+  local ok, core = pcall(require, "cdperf.core")
+  if ok and type(core) == "table" and type(core.sleep_ms) == "function" then return core.sleep_ms(ms) end
+  os.execute(fmt("sleep %.3f", ms / 1000))
+end
 
 local function check_opts(opts)
   if opts == nil then return {} end
@@ -133,7 +139,8 @@ end
 --- Read a drive once.  opts: exceptions (also read exception descriptors), disc (false:
 -- leave out the disc's parts, features, media_id and atip), parts (a list
 -- of part names: only those), ready_timeout_ms (wait for a drive becoming ready, default
--- 0), device (the name to show), clock/sleep (milliseconds; for tests).
+-- 0), device (the name to show), clock/sleep (milliseconds; for tests: by default
+-- os.time and cdperf.core.sleep_ms).
 -- @param drive an open drive (or any table with the Drive methods)
 -- @tparam[opt] table opts
 -- @treturn table the snapshot: `{ format = "cdperf.snapshot", version = 1, device =,

@@ -21,7 +21,7 @@ describe_core("cdperf test", function()
     local out, err, status = run("-e samsung_sh224db_dvdpr --no-progress")
     assert.are.equal("", err)
     assert.are.equal(0, status)
-    assert.truthy(out:find("Measured (16 zones, 0:44 of clock time): CAV, 2.5x DVD (3452 kB/s) at the inner edge, "
+    assert.truthy(out:find("Measured (16 zones, 0:44 of clock time): CAV, 2.5x DVD (3453 kB/s) at the inner edge, "
       .. "6x DVD (8305 kB/s) at the outer edge", 1, true))
     assert.truthy(out:find("A full read: 13:21, 4.2x DVD (5872 kB/s) on average (from the sampled curve)", 1, true))
     assert.truthy(out:find("LBA; * measured, o claimed (DVD, 1x = 1385 kB/s)", 1, true))

@@ -466,7 +466,10 @@ function measure._run(drive, opts)
       end
     end
   else
-    local span = zone_sectors + 2 * chunk
+    -- a zone reads whole chunks (the timed loop stops at the first chunk boundary past
+    -- zone_sectors): the last zone too, or a short last READ would carry a whole READ's
+    -- wait where a throttle charges each command for the one before it
+    local span = (zone_sectors + chunk - 1) // chunk * chunk + 2 * chunk
     for z = 1, zones do
       if st.cancelled then break end
       local start = zones == 1 and 0 or floor(max(capacity - span, 0) * (z - 1) / (zones - 1))

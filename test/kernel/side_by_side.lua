@@ -6,7 +6,8 @@
 -- drive (NAME.cdperf.lua).  This feeds cdperf's answers to its emitters of the
 -- same line formats (cdperf.format.mediainfo*, .prcap, .list_speeds), compares
 -- the speed lines, and fails on any difference that is not one of the tools'
--- documented quirks below.  Writes the table to OUT.md (docs/side-by-side.md).
+-- documented quirks below.  Writes the table to OUT.md (docs/side-by-side.md), keeping
+-- the Windows-path section that test/kernel/wine-rig.sh writes there (wine_table.lua).
 -- Needs LUA_PATH to reach the project's lua/ (qemu-guest.sh sets it).
 local DIR, OUTMD = arg[1], arg[2]
 if not DIR then
@@ -316,6 +317,12 @@ if OUTMD then
     if bf2 then bf2:close() end
   end
   w(section and (section:gsub("%s+$", "")) or "See [burners.md](burners.md), \"On a real kernel\".")
+  -- The Windows path's rows are test/kernel/wine-rig.sh's (make check-wine-kernel, after this
+  -- in tools/check.sh), written in place between its markers: kept from the file this one
+  -- replaces, so that regenerating it never drops them.
+  local wt = dofile(here .. "/test/kernel/wine_table.lua")
+  w()
+  w(wt.section_of(readfile(OUTMD)) or wt.placeholder())
   local dir = OUTMD:match("^(.*)/[^/]*$")
   if dir and dir ~= "" then os.execute("mkdir -p '" .. dir:gsub("'", "'\\''") .. "'") end
   local f = assert(io.open(OUTMD, "wb"))

@@ -1,7 +1,8 @@
 #!/bin/sh
 # /init of the Wine guest (test/kernel/wine-rig.sh): the host's root over virtio-9p,
 # a tmpfs overlay on the Wine prefix, Wine's D: on /dev/sr0, then the Windows and the
-# Linux checks of test/kernel/wine.lua and wine_compare.lua in a chroot.
+# Linux checks of test/kernel/wine.lua and wine_compare.lua in a chroot. Their files go to
+# /tmp/out, the rig's writable share "out" (WORKDIR/out on the host).
 export PATH=/bin:/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -40,6 +41,8 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose host
   mount -t overlay overlay -o "lowerdir=$P,upperdir=/tmp/pfx-up,workdir=/tmp/pfx-work" "$P" ||
     echo "GUEST: overlay on the Wine prefix failed"
   mkdir -p /host/tmp/out
+  mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out /host/tmp/out ||
+    echo "GUEST: the writable share 'out' is missing: results stay in the guest"
   want=1
   read -r cmdline < /proc/cmdline
   for a in $cmdline; do case $a in cdperf.devices=*) want=${a#cdperf.devices=} ;; esac; done
@@ -61,15 +64,18 @@ if mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose host
     [ "$l" = d ] || sed -i "s|^\"d:\"=\"cdrom\"\$|&\n\"$l:\"=\"cdrom\"|" "$P/system.reg"
     pairs="$pairs $L:=$dev" letters="$letters $L:"
     s=/sys/block/${dev#/dev/}/device
-    echo "GUEST: $L: is $dev, $(cat "$s/vendor") $(cat "$s/model")"
+    hctl=$(basename "$(readlink "$s")")
+    echo "$L: $dev $hctl" >> /host/tmp/out/devices.txt
+    echo "GUEST: $L: is $dev ($hctl), $(cat "$s/vendor") $(cat "$s/model")"
   done
-  # The Windows run's output goes through cat, so that Wine sees no terminal; CDPERF_TRACE
-  # shows the path each call took (native IOCTL, refused, SCSI pass-through CDB).
+  # The Windows run's output goes through tee, so that Wine sees no terminal; CDPERF_TRACE
+  # shows the path each call took (native IOCTL, refused, SCSI pass-through CDB), and
+  # wine_compare.lua reads it back from windows.log for the table.
   chroot /host /bin/bash -c "set -o pipefail; cd '$ROOT' && export HOME=/root &&
     P=\$PWD/build/wine-prefix && mkdir -p /tmp/cd && $links
     CDPERF_TRACE=1 bash test/rig/wine-run.sh test/kernel/wine.lua /tmp/out/windows.lua $letters \
-      < /dev/null 2>&1 | cat &&
-    lua5.4 test/kernel/wine_compare.lua /tmp/out/windows.lua $pairs" 2>&1
+      < /dev/null 2>&1 | tee /tmp/out/windows.log &&
+    lua5.4 test/kernel/wine_compare.lua /tmp/out $pairs" 2>&1
   rc=$?
 fi
 echo "CDPERF-WINE-DONE rc=$rc"

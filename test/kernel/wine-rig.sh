@@ -10,8 +10,16 @@
 # /dev/srN a Wine drive letter of type cdrom from D: on (dosdevices "d::" link), runs
 # test/kernel/wine.lua
 # with the Windows lua.exe and build/win/cdperf/core.dll, then test/kernel/wine_compare.lua
-# with the Linux module on the same devices: the same calls, the same tables.
-# WINE_RIG_TGT=0: the scsi-cd only.
+# with the Linux module on the same devices: the same calls, the same tables. The guest
+# writes its files (windows.lua, windows.log, windows-path.lua) to WORKDIR/out, a writable
+# virtio-9p share; test/kernel/wine_table.lua then writes the Windows-path section of
+# docs/side-by-side.md from windows-path.lua (the rest of that file is side_by_side.lua's).
+#   WINE_RIG_TGT=0                  the scsi-cd only
+#   WINE_RIG_TGT_PORT, WINE_RIG_TGT_CONTROL (or TGT_PORT, TGT_CONTROL_PORT)
+#                                   tgtd's iSCSI port and control port (3263, 7): a rig
+#                                   beside another one needs its own
+#   WINE_RIG_DOC                    the file whose section is written (default
+#                                   docs/side-by-side.md; empty: none)
 # Prints the guest's "N passed, N failed" last; exit status non-zero on any failure.
 set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 WORKDIR" >&2; exit 2; }
@@ -21,6 +29,8 @@ W=$(cd "$1" && pwd)
 KW=${KERNEL_RIG:-$ROOT/build/kernel-rig}
 KROOT=$KW/kernel
 LOG=$W/wine-guest.log
+OUT=$W/out
+DOC=${WINE_RIG_DOC-$ROOT/docs/side-by-side.md}
 die() { echo "wine-rig: FAIL: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 [ -d "$KROOT/lib/modules" ] || die "no kernel in $KROOT (run make check-kernel first)"
@@ -59,12 +69,17 @@ printf '%s\n' "$ROOT" > "$IR/cdperf-root"
 
 # tgt's two LUNs, each as scsi-generic and scsi-block (as test/rig/qemu-guest.sh attaches
 # them), on its own ports so that it can run beside the other rigs.
-export TGT_PORT=${WINE_RIG_TGT_PORT:-3263} TGT_CONTROL_PORT=${WINE_RIG_TGT_CONTROL:-7}
+export TGT_PORT=${WINE_RIG_TGT_PORT:-${TGT_PORT:-3263}}
+export TGT_CONTROL_PORT=${WINE_RIG_TGT_CONTROL:-${TGT_CONTROL_PORT:-7}}
 export TGT_IQN=${TGT_IQN:-iqn.2026-11.org.cdperf:rig}
 TGTDIR=$W/tgt
 TGT=${WINE_RIG_TGT:-1}
 DEVICES=1
 TGTARGS=()
+# The guest's share for its files, and how each SCSI id is attached (for the table).
+rm -rf "$OUT"
+mkdir -p "$OUT"
+echo "5 QEMU's scsi-cd (the rig's ISO)" > "$OUT/attach.txt"
 if [ "$TGT" = 1 ]; then
   trap 'bash "$ROOT/test/rig/tgt-stop.sh" "$TGTDIR" >/dev/null 2>&1 || true' EXIT
   bash "$ROOT/test/rig/tgt-stop.sh" "$TGTDIR" >/dev/null 2>&1 || true
@@ -76,6 +91,7 @@ if [ "$TGT" = 1 ]; then
     for lun in 1 2; do
       TGTARGS+=(-drive "file=$ISCSI/$lun,if=none,id=t$id,format=raw,cache=none"
                 -device "$kind,drive=t$id,bus=scsi0.0,channel=0,scsi-id=$id,lun=0")
+      echo "$id tgt LUN $lun over iSCSI, QEMU $kind" >> "$OUT/attach.txt"
       id=$((id + 1))
     done
   done
@@ -95,8 +111,15 @@ timeout "${QEMU_TIMEOUT:-600}" qemu-system-x86_64 -machine pc,accel=$ACCEL -cpu 
   -device scsi-cd,drive=cd,bus=scsi0.0,scsi-id=5,lun=0 "${TGTARGS[@]}" \
   -fsdev local,id=hostroot,path=/,security_model=none,readonly=on \
   -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+  -fsdev local,id=out,path="$OUT",security_model=none \
+  -device virtio-9p-pci,fsdev=out,mount_tag=out \
   > "$LOG" 2>&1 || true
 tr -d '\r' < "$LOG" | sed 's/^/  | /' | tail -n 60
+# The table, whatever the outcome (a row that differs says so).
+if [ -n "$DOC" ] && [ -s "$OUT/windows-path.lua" ]; then
+  lua5.4 "$ROOT/test/kernel/wine_table.lua" "$OUT/windows-path.lua" "$DOC" ||
+    die "wine_table.lua could not write $DOC"
+fi
 grep -q 'CDPERF-WINE-DONE rc=0' "$LOG" || die "guest run failed (log: $LOG)"
 tr -d '\r' < "$LOG" | awk '/^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
   END { printf "%d passed, %d failed\n", p, f }'

@@ -31,10 +31,128 @@ function M.outcome(ok_call, res, _, info)
   return { failed = true, kind = info.kind, sense_key = info.sense_key, asc = info.asc, ascq = info.ascq }
 end
 
-function M.run(d)
+-- before(name), when given, runs before each call (wine.lua marks the trace with it)
+function M.run(d, before)
   local out = {}
-  for _, name in ipairs(M.ORDER) do out[name] = M.outcome(pcall(M.CALLS[name], d)) end
+  for _, name in ipairs(M.ORDER) do
+    if before then before(name) end
+    out[name] = M.outcome(pcall(M.CALLS[name], d))
+  end
   return out
+end
+
+-- What each call is, for the side-by-side table, and the request the Windows DLL tries
+-- natively first (nil: SCSI pass-through only).
+M.LABEL = {
+  inquiry = "inquiry (INQUIRY 12h)",
+  profile = "profile (GET CONFIGURATION 46h)",
+  capabilities = "capabilities (MODE SENSE 5Ah, page 2Ah)",
+  test_unit_ready = "test_unit_ready (00h)",
+  write_speeds = "write_speeds (GET PERFORMANCE type 03h)",
+  read_nominal = "get_performance read, nominal",
+  read_entire = "get_performance read, entire list",
+  read_exceptions = "get_performance read, exceptions only",
+  write_nominal = "get_performance write, nominal",
+  set_speed_max = "set_speed read = write = max",
+  read_nominal_after = "get_performance read, nominal, after set_speed",
+}
+M.NATIVE = {
+  write_speeds = "IOCTL_CDROM_GET_PERFORMANCE", read_nominal = "IOCTL_CDROM_GET_PERFORMANCE",
+  read_entire = "IOCTL_CDROM_GET_PERFORMANCE", read_exceptions = "IOCTL_CDROM_GET_PERFORMANCE",
+  write_nominal = "IOCTL_CDROM_GET_PERFORMANCE", read_nominal_after = "IOCTL_CDROM_GET_PERFORMANCE",
+  set_speed_max = "IOCTL_CDROM_SET_SPEED (CdromSetSpeed)",
+}
+
+-- The line wine.lua prints before each call (stdout unbuffered, so it lands among the DLL's
+-- CDPERF_TRACE lines in order), and the path each call took, read back from that trace.
+function M.marker(letter, name) return ("@@ cdperf call %s %s"):format(letter, name) end
+
+-- paths(log, letter) -> { [call] = "native IOCTL_... refused (ERROR_...) -> pass-through ACh",
+-- "pass-through 12h", "native IOCTL_..." (no trace line: the native request answered) }
+function M.paths(log, letter)
+  local segs, cur = {}, nil
+  for line in (log or ""):gmatch("[^\n]+") do
+    line = line:gsub("\r$", "")
+    local l, name = line:match("^@@ cdperf call (%S+) (%S+)$")
+    if l then
+      cur = nil
+      if l == letter then cur = {}; segs[name] = cur end
+    elseif cur then
+      local what, err = line:match("^cdperf: win32 %S+ native (.-) refused %((.-)%)")
+      local cdb = line:match("^cdperf: win32 %S+ CDB (%x%x)")
+      if what then cur[#cur + 1] = { native = what, err = err }
+      elseif cdb then cur[#cur + 1] = { cdb = cdb } end
+    end
+  end
+  local out = {}
+  for _, name in ipairs(M.ORDER) do
+    local seg = segs[name]
+    if seg then
+      local refused, ops, seen = nil, {}, {}
+      for _, e in ipairs(seg) do
+        if e.native then refused = refused or e
+        elseif not seen[e.cdb] then seen[e.cdb] = true; ops[#ops + 1] = e.cdb .. "h" end
+      end
+      local pt = #ops > 0 and ("SCSI pass-through " .. table.concat(ops, ", ")) or nil
+      if refused then
+        out[name] = ("native %s refused (%s) -> %s"):format(refused.native, refused.err, pt or "nothing sent")
+      elseif pt then
+        out[name] = pt
+      elseif M.NATIVE[name] then
+        out[name] = "native " .. M.NATIVE[name]
+      end
+    end
+  end
+  return out
+end
+
+-- A result in a few words, for the table.
+local function perf_text(v)
+  local ds = v.descriptors or {}
+  if #ds == 0 then return (v.kind or "?") .. ", no descriptors" end
+  local parts = {}
+  for i = 1, math.min(#ds, 2) do
+    local e = ds[i]
+    if e.start_lba then
+      parts[#parts + 1] = ("LBA %d-%d: %d-%d kB/s"):format(e.start_lba, e.end_lba, e.start_performance,
+        e.end_performance)
+    elseif e.write_speed then
+      parts[#parts + 1] = ("to LBA %d: write %d, read %d kB/s"):format(e.end_lba, e.write_speed, e.read_speed)
+    else
+      parts[#parts + 1] = ("LBA %s: %s ms"):format(tostring(e.lba), tostring(e.time))
+    end
+  end
+  if #ds > 2 then parts[#parts + 1] = ("... (%d descriptors)"):format(#ds) end
+  return (v.kind or "?") .. ": " .. table.concat(parts, "; ")
+end
+function M.text(name, r)
+  if r == nil then return "(no result)" end
+  if r.raised then return "raised: " .. r.raised end
+  if r.failed then
+    if r.kind == "scsi" and r.sense_key then
+      return ("fails: sense key %Xh, ASC/ASCQ %02Xh/%02Xh"):format(r.sense_key, r.asc or 0, r.ascq or 0)
+    end
+    return "fails: " .. tostring(r.kind)
+  end
+  local v = r.value
+  if name == "inquiry" then
+    return ("%s %s %s"):format(v.vendor, v.product, v.revision)
+  elseif name == "profile" then
+    return ("%s (%04Xh)"):format(tostring(v.name), v.code or 0)
+  elseif name == "capabilities" then
+    return ("read %s kB/s, write %s kB/s (max), %d write speeds"):format(tostring(v.max_read_speed),
+      tostring(v.max_write_speed), #(v.write_speeds or {}))
+  elseif name == "write_speeds" then
+    if #v == 0 then return "no descriptors" end
+    local t = {}
+    for _, e in ipairs(v) do t[#t + 1] = tostring(e.write_speed) end
+    return "write " .. table.concat(t, ", ") .. " kB/s"
+  elseif type(v) == "table" and v.descriptors then
+    return perf_text(v)
+  elseif v == true then
+    return name == "test_unit_ready" and "ready" or "done"
+  end
+  return tostring(v)
 end
 
 local function ser(v, ind)

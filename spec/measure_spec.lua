@@ -258,6 +258,74 @@ describe("cdperf.measure", function()
   end)
 end)
 
+describe("measure.classify", function()
+  local function curve(speeds)
+    local pts = {}
+    for i, v in ipairs(speeds) do pts[i] = { lba = i * 1000, kBps = v } end
+    return pts
+  end
+  local function radius(lba) return 24 + lba / 1000 end
+
+  -- QEMU's throttled scsi-cd in the guest: one zone of 16 read 5 % fast (timer jitter)
+  local GUEST = { 3189, 3207, 3174, 3356, 3170, 3194, 3287, 3170, 3145, 3170, 3209, 3190, 3189, 3178, 3174, 3160 }
+
+  it("leaves out one zone off the curve both neighbours agree on, and calls the rest CLV", function()
+    local rotation, fit = measure.classify(curve(GUEST), radius)
+    assert.are.equal("clv", rotation)
+    assert.is_true(fit.fits)
+    assert.are.same({ 4 }, fit.outliers)
+    assert.is_true(fit.models.clv < 0.02)
+  end)
+
+  it("keeps the edges and a pair of neighbours out of it: they are the curve", function()
+    local pts = curve { 3000, 3000, 3000, 3000, 3000, 3000, 3000, 3300, 3300, 3000 }
+    local _, fit = measure.classify(pts, radius)
+    assert.are.same({}, fit.outliers)
+    _, fit = measure.classify(curve { 3400, 3000, 3000, 3000, 3000, 3000, 3000, 3000 }, radius)
+    assert.are.same({}, fit.outliers)
+  end)
+
+  it("calls steps Z-CLV only when they rise outward", function()
+    local steps = { 2000, 2000, 2000, 2000, 3000, 3000, 3000, 3000, 4000, 4000, 4000, 4000 }
+    assert.are.equal("zclv", (measure.classify(curve(steps), radius)))
+    local down = { 4000, 4000, 4000, 4000, 3000, 3000, 3000, 3000, 4000, 4000, 4000, 4000 }
+    local rotation, fit = measure.classify(curve(down), radius)
+    assert.are_not.equal("zclv", rotation)
+    assert.is_nil(fit.models.zclv)
+    assert.is_false(fit.fits)
+  end)
+
+  it("measure notes an outlier, marks it and leaves it out of the seconds", function()
+    local m = model("ihas124f_cdr", { read = "clv" }, { capabilities = { max_read_speed = 3190,
+      current_read_speed = 3190 } })
+    local drive, emu = drive_of(m)
+    local plain = assert(measure.measure(drive, { clock = emu:clock() }))
+    local p7 = plain.points[7]
+    local lo, hi = p7.lba - p7.sectors / 2, p7.lba + p7.sectors / 2
+    -- the same drive, but the clock loses a tenth of the time of every READ in zone 7
+    local emu2 = emulator.new(m)
+    local bonus = 0
+    local function device(cdb, dir, alloc, ...)
+      local t0 = emu2:now()
+      local a, b, c = emu2(cdb, dir, alloc, ...)
+      if cdb:byte(1) == 0x28 then
+        local lba = string.unpack(">I4", cdb, 3)
+        if lba >= lo and lba < hi then bonus = bonus + 0.1 * (emu2:now() - t0) end
+      end
+      return a, b, c
+    end
+    local r = assert(measure.measure(device, { clock = function() return emu2:now() - bonus end }))
+    assert.are.equal(16, #r.points)
+    near(3190 / 0.9, r.points[7].kBps, 1e-6, "zone 7")
+    assert.is_true(r.points[7].outlier)
+    assert.are.same({ 7 }, r.fit.outliers)
+    assert.are.equal("clv", r.rotation)
+    assert.is_true(r.fit.fits)
+    assert.truthy(table.concat(r.notes, "\n"):find("left out (a retry or a stall?)", 1, true))
+    near(plain.full_read_seconds, r.full_read_seconds, 1e-9, "the seconds, without zone 7")
+  end)
+end)
+
 describe("cdperf.probe", function()
   local ASK = { 16620, 11080, 8310, 5540, 2770 }
   local function verdicts(quirks, list)

@@ -223,18 +223,42 @@ local function worst(points, predict)
   return e
 end
 
+-- Interior points off a curve their two neighbours agree on (a retry, a stall, a timer's
+-- jitter): no way a disc spins makes one zone alone faster or slower than both sides.
+-- At most one in eight points; the indexes, ascending.
+local function spikes(points, tol)
+  local out = {}
+  for i = 2, #points - 1 do
+    local a, b, v = points[i - 1].kBps, points[i + 1].kBps, points[i].kBps
+    local mid = (a + b) / 2
+    if abs(a - b) <= tol / 2 * max(a, b) and abs(v - mid) > tol * mid
+      and out[#out] ~= i - 1 then
+      out[#out + 1] = i
+    end
+  end
+  if #out > #points // 8 then return {} end
+  return out
+end
+
 --- How a measured curve spins: "clv" | "zclv" | "pcav" | "cav", and the fit
--- { error = worst relative deviation, tolerance =, models = { name = error } }.
+-- { error = worst relative deviation, tolerance =, models = { name = error },
+-- outliers = { index, ... } }.  An interior point off the curve both its neighbours agree
+-- on (at most one in eight) is an outlier: left out of the fit.  Z-CLV's steps must rise
+-- outward, as the zones of a disc do.
 -- points: { { lba =, kBps = }, ... } ascending; radius: function(lba) -> mm.
 -- @tparam table points
 -- @tparam function radius
 -- @tparam[opt=TOLERANCE] number tol
 -- @treturn string|nil the rotation (nil without points)
 -- @treturn table the fit
-function measure.classify(points, radius, tol)
+function measure.classify(all, radius, tol)
   tol = tol or measure.TOLERANCE
+  local outliers = #all >= 8 and spikes(all, tol) or {}
+  local points, skip = {}, {}
+  for _, i in ipairs(outliers) do skip[i] = true end
+  for i, p in ipairs(all) do if not skip[i] then points[#points + 1] = p end end
   local n = #points
-  if n == 0 then return nil, { error = 0, tolerance = tol, models = {} } end
+  if n == 0 then return nil, { error = 0, tolerance = tol, models = {}, outliers = outliers } end
   local vmax, vmin = 0, math.huge
   for _, p in ipairs(points) do
     p.r = radius(p.lba)
@@ -267,12 +291,20 @@ function measure.classify(points, radius, tol)
     if run and abs(p.kBps - run.v) <= tol / 2 * run.v then
       run.n = run.n + 1
       run.sum = run.sum + p.kBps
+      run.rsum = run.rsum + p.r
     else
-      run = { v = p.kBps, n = 1, sum = p.kBps }
+      run = { v = p.kBps, n = 1, sum = p.kBps, rsum = p.r }
       runs[#runs + 1] = run
     end
   end
-  if #runs >= 2 and #runs * 2 <= n then
+  -- each step faster than the one nearer the centre (a dual layer's second layer may run
+  -- back inward: radius, not LBA, orders the steps)
+  local rising = true
+  for i = 2, #runs do
+    local a, b = runs[i - 1], runs[i]
+    if (b.sum / b.n - a.sum / a.n) * (b.rsum / b.n - a.rsum / a.n) <= 0 then rising = false end
+  end
+  if #runs >= 2 and #runs * 2 <= n and rising then
     local e = 0
     local i = 0
     for _, r in ipairs(runs) do
@@ -288,7 +320,7 @@ function measure.classify(points, radius, tol)
   for _, name in ipairs(order) do
     if not best and models[name] and models[name] <= tol then best = name end
   end
-  local fit = { tolerance = tol, models = models }
+  local fit = { tolerance = tol, models = models, outliers = outliers }
   if not best then
     for _, name in ipairs(order) do
       if models[name] and (not best or models[name] < models[best]) then best = name end
@@ -504,6 +536,18 @@ function measure._run(drive, opts)
   res.inner_kBps, res.outer_kBps = points[1].kBps, points[#points].kBps
   local rotation, fit = measure.classify(points, radius)
   res.rotation, res.fit = rotation, fit
+  if #fit.outliers > 0 then
+    -- kept in res.points (marked), left out of the curve the seconds come from
+    local kept, skip = {}, {}
+    for _, i in ipairs(fit.outliers) do
+      skip[i] = true
+      points[i].outlier = true
+      notes[#notes + 1] = fmt("the zone at LBA %d read at %.0f kB/s, off the curve its neighbours agree on: "
+        .. "left out (a retry or a stall?)", floor(points[i].lba), points[i].kBps)
+    end
+    for i, p in ipairs(points) do if not skip[i] then kept[#kept + 1] = p end end
+    points = kept
+  end
   if not fit.fits then
     notes[#notes + 1] = fmt("no rotation model fits within %g %%: the nearest is %s (off by %.1f %%)",
       fit.tolerance * 100, rotation:upper(), fit.error * 100)

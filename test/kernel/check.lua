@@ -168,6 +168,7 @@ end
 local TOOLS = {
   { id = "mediainfo", cmd = "dvd+rw-mediainfo %s" },
   { id = "prcap",     cmd = "wodim -prcap dev=%s" },
+  { id = "atip",      cmd = "wodim -atip dev=%s" },
   { id = "list_speeds", cmd = "xorriso -abort_on NEVER -outdev %s -list_speeds" },
   -- diagnostics for side_by_side.lua's quirk table: with any extra argument
   -- dvd+rw-mediainfo is verbose and reports the commands that failed
@@ -311,6 +312,9 @@ local function query(dev, path)
   -- the disc's identity, for dvd+rw-mediainfo's " Media ID:" line (side_by_side.lua)
   local okm, mid = pcall(d.media_id, d)
   a.media_id = okm and type(mid) == "table" and plain(mid) or nil
+  -- and a CD's ATIP, for wodim -atip's lines (an error says why there is none)
+  local oka, atip, ea = pcall(d.atip, d)
+  a.atip = oka and type(atip) == "table" and plain(atip) or { error = tostring(oka and ea or atip) }
   check(caps and (caps.max_read_speed or 0) > 0,
         ("%s capabilities (page 2Ah): max read %s kB/s, %d write speed(s) [%s]")
         :format(path, caps and tostring(caps.max_read_speed) or "-",

@@ -1,10 +1,10 @@
 -- test/kernel/side_by_side.lua RESULTS_DIR [OUT.md]
 --
 -- Runs on the host after test/rig/qemu-guest.sh (issue 5 item 4).  The guest
--- left, for every drive, what dvd+rw-mediainfo, wodim -prcap and xorriso
--- -list_speeds printed (NAME.TOOL.txt) and what cdperf answered on the same
+-- left, for every drive, what dvd+rw-mediainfo, wodim -prcap, wodim -atip and
+-- xorriso -list_speeds printed (NAME.TOOL.txt) and what cdperf answered on the same
 -- drive (NAME.cdperf.lua).  This feeds cdperf's answers to its emitters of the
--- same line formats (cdperf.format.mediainfo*, .prcap, .list_speeds), compares
+-- same line formats (cdperf.format.mediainfo*, .prcap, .atip_report, .list_speeds), compares
 -- the speed lines, and fails on any difference that is not one of the tools'
 -- documented quirks below.  Writes the table to OUT.md (docs/side-by-side.md), keeping
 -- the Windows-path section that test/kernel/wine-rig.sh writes there (wine_table.lua).
@@ -56,6 +56,10 @@ local KINDS = {
     { "^  Number of supported write speeds:", "Number of write speeds" },
     { "^  Write speed # *%d+:", "Write speed #" },
   },
+  atip = {   -- wodim's ATIP block: its heading and the indented lines under it
+    { "^ATIP info from disk:", "ATIP" },
+    { "^  %S", "ATIP", after = "ATIP" },
+  },
   list_speeds = {
     { "^Write speed  :", "Write speed" },
     { "^Write speed L:", "Write speed L" },
@@ -92,6 +96,14 @@ local function cdperf_lines(tool, a)
     if q.write_speed and q.write_speed.descriptors then add(format.mediainfo(q.write_speed.descriptors, class)) end
   elseif tool == "prcap" then
     if q.capabilities and not q.capabilities.error then add(format.prcap(q.capabilities)) end
+  elseif tool == "atip" then
+    -- what a snapshot holds: a CD-R/RW's ATIP, or why it has none; nothing on other media
+    local code = q.profile and q.profile.code
+    local snap = { profile = q.profile, errors = {} }
+    if code == 0x09 or code == 0x0A then
+      if q.atip and not q.atip.error then snap.atip = q.atip else snap.errors.atip = q.atip and q.atip.error end
+    end
+    add((format.atip_report(snap)))
   elseif tool == "list_speeds" then
     if q.list and not q.list.error and class then add(format.list_speeds(q.list, class)) end
   end
@@ -163,6 +175,25 @@ local QUIRKS = {
     expect = function() return {} end,
   },
   {
+    tool = "atip", id = "wodim-recorders-only",
+    reason = "wodim -atip works on recorders only: QEMU's drives say they write nothing (page 2Ah, "
+      .. "GET CONFIGURATION), so wodim stops with 'Sorry, no CD/DVD-Recorder or unsupported "
+      .. "CD/DVD-Recorder found on this target.' before asking for the ATIP. Their disc is a "
+      .. "CD-ROM, which has no ATIP to read: cdperf's snapshot does not ask for one either.",
+    applies = function(ctx) return ctx.tool:find("Sorry, no CD/DVD-Recorder", 1, true) ~= nil end,
+    expect = function() return {} end,
+  },
+  {
+    tool = "atip", id = "wodim-atip-cd-only",
+    reason = "An ATIP is a CD-R/RW's: with a DVD loaded wodim's DVD driver (mmc_mdvd) prints the "
+      .. "drive and no ATIP block, and cdperf reads none (READ TOC format 0100b is for CD media).",
+    applies = function(ctx)
+      return ctx.class == "dvd" and ctx.tool:find("mmc_mdvd", 1, true) ~= nil
+        and not ctx.tool:find("ATIP info", 1, true)
+    end,
+    expect = function() return {} end,
+  },
+  {
     tool = "mediainfo", id = "mediainfo-dvd-bd-only",
     reason = "dvd+rw-mediainfo handles DVD and BD media only: with a CD in the drive it prints "
       .. "':-( non-DVD media mounted, exiting...' before asking for any speed (QEMU's drives "
@@ -177,7 +208,9 @@ local QUIRKS = {
 ---------------------------------------------------------------- run
 local manifest = assert(loadfile(DIR .. "/manifest.lua"), "no manifest.lua in " .. DIR)()
 local passed, failed, rows = 0, 0, {}
-local TOOLNAME = { mediainfo = "dvd+rw-mediainfo", prcap = "wodim -prcap", list_speeds = "xorriso -list_speeds" }
+local TOOLNAME = { mediainfo = "dvd+rw-mediainfo", prcap = "wodim -prcap", atip = "wodim -atip",
+  list_speeds = "xorriso -list_speeds" }
+local NOTHING = { atip = "neither prints an ATIP" }   -- the others: speeds
 local used_quirks = {}
 
 local function same(x, y)
@@ -208,10 +241,11 @@ for _, t in ipairs(manifest.tools) do
       end
       local ctx = { tool = text, a = a, ours = ours, class = a.sr.profile and a.sr.profile.class, diag = diag }
       if same(theirs, ours) then
-        row.ok, row.verdict = true, (#ours == 0 and "yes (neither prints speeds)" or "yes")
+        local nothing = NOTHING[tool] or "neither prints speeds"
+        row.ok, row.verdict = true, (#ours == 0 and "yes (" .. nothing .. ")" or "yes")
         for _, q in ipairs(QUIRKS) do   -- say why when a quirk explains the silence
           if #ours == 0 and q.tool == tool and q.applies(ctx) then
-            row.verdict, row.quirk = "yes (neither prints speeds: known quirk `" .. q.id .. "`)", q
+            row.verdict, row.quirk = "yes (" .. nothing .. ": known quirk `" .. q.id .. "`)", q
             used_quirks[q.id] = q
           end
         end
@@ -262,8 +296,9 @@ if OUTMD then
   w("cdperf (through the Linux SG_IO transport on /dev/srN; /dev/sgN gives the same answers) asked")
   w("the same drives. cdperf's answers were fed to its emitters of the same line formats")
   w("(`cdperf.format.mediainfo`, `mediainfo_capabilities`, `mediainfo_performance`, `prcap`,")
-  w("`list_speeds`), and the speed lines compared. A difference is accepted only when it is")
-  w("exactly what a documented quirk of the tool predicts (listed at the end).")
+  w("`atip_report`, `list_speeds`), and the speed lines and wodim's ATIP block compared. A")
+  w("difference is accepted only when it is exactly what a documented quirk of the tool")
+  w("predicts (listed at the end).")
   w()
   local ver = {
     ("guest kernel %s"):format(manifest.kernel or "?"),

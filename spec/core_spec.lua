@@ -368,6 +368,31 @@ describe("cdperf.core sleep_ms", function()
   end)
 end)
 
+describe("cdperf.core monotonic", function()
+  it("returns seconds and a resolution, never going back, and follows sleep_ms", function()
+    local t0, res = core.monotonic()
+    assert.are.equal("number", type(t0))
+    assert.is_true(res > 0 and res <= 0.01, "resolution " .. tostring(res))
+    local last = t0
+    for _ = 1, 1000 do
+      local t = core.monotonic()
+      assert.is_true(t >= last)
+      last = t
+    end
+    core.sleep_ms(30)
+    -- a lower bound only: a loaded machine may sleep longer, never less
+    assert.is_true(core.monotonic() - t0 >= 0.030 - res)
+  end)
+
+  it("is measure's default clock where the core is loaded", function()
+    local clock, resolution = require("cdperf.measure").default_clock()
+    local a = clock()
+    local b = core.monotonic()
+    assert.is_true(b >= a and b - a < 1)
+    assert.are.equal(select(2, core.monotonic()), resolution)
+  end)
+end)
+
 describe("cdperf.core drive errors", function()
   it("returns nil, message, info with the decoded fixed-format sense", function()
     local drive = assert(core.open(function() return nil, h.fixed_sense(5, 0x20, 0) end))

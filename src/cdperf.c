@@ -3,19 +3,9 @@
  * module's functions. Request tables and results go through tables.c, commands
  * through device.c.
  */
-#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
-#define _POSIX_C_SOURCE 200809L   /* nanosleep */
-#endif
-
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(_WIN32)
-#include <windows.h>
-#else
-#include <time.h>
-#endif
 
 #include "lua.h"
 #include "lauxlib.h"
@@ -515,31 +505,24 @@ static int core_sense_text(lua_State *L)
 }
 
 /* sleep_ms(ms): sleeps ms milliseconds (a number 0..86400000), then returns nothing; what
- * snapshot waits with instead of a shell's sleep. POSIX: nanosleep, at least ms, a signal
- * does not cut it short (the rest is slept). Windows: Sleep, ms rounded up to a whole
- * millisecond, as precise as the system's timer tick. */
+ * snapshot waits with instead of a shell's sleep (cdperf_os_sleep_ms: at least ms). */
 #define SLEEP_MAX_MS 86400000
 static int core_sleep_ms(lua_State *L)
 {
   lua_Number ms = luaL_checknumber(L, 1);
   luaL_argcheck(L, ms >= 0 && ms <= SLEEP_MAX_MS, 1, "0..86400000 ms expected");
-#if defined(_WIN32)
-  {
-    DWORD whole = (DWORD)ms;
-    Sleep((double)whole < ms ? whole + 1 : whole);
-  }
-#else
-  {
-    struct timespec want, left;
-    double ns = (double)ms * 1e6;
-    want.tv_sec = (time_t)(ns / 1e9);
-    ns -= (double)want.tv_sec * 1e9;
-    want.tv_nsec = ns < 0 ? 0 : ns > 999999999.0 ? 999999999L : (long)ns;
-    while (nanosleep(&want, &left) != 0 && errno == EINTR)
-      want = left;
-  }
-#endif
+  cdperf_os_sleep_ms((double)ms);
   return 0;
+}
+
+/* monotonic(): seconds on a clock that never goes back, and its resolution (seconds);
+ * what measure times reads with and snapshot waits by. */
+static int core_monotonic(lua_State *L)
+{
+  double resolution = 0;
+  lua_pushnumber(L, (lua_Number)cdperf_os_monotonic(&resolution));
+  lua_pushnumber(L, (lua_Number)resolution);
+  return 2;
 }
 
 static const luaL_Reg drive_methods[] = {
@@ -608,6 +591,7 @@ static const luaL_Reg core_functions[] = {
   { "sense_text", core_sense_text },
   { "display_name", core_display_name },
   { "sleep_ms", core_sleep_ms },
+  { "monotonic", core_monotonic },
   { NULL, NULL }
 };
 

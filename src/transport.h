@@ -87,6 +87,11 @@ int cdperf_os_open(const char *path, int write, unsigned timeout_ms,
                    struct cdperf_transport **out, struct cdperf_error *err);
 /* Calls cb once per optical drive of this machine. */
 void cdperf_os_drives(cdperf_drive_cb cb, void *ctx);
+/* Sleeps at least ms milliseconds (0 <= ms <= 86400000, checked by the caller). */
+void cdperf_os_sleep_ms(double ms);
+/* Seconds on a clock that never goes back (its zero is arbitrary); *resolution gets its
+ * tick in seconds. */
+double cdperf_os_monotonic(double *resolution);
 
 /* ---- transport_lua.c ---------------------------------------------------------------- */
 

@@ -1,6 +1,7 @@
 /*
  * transport_linux.c - SG_IO on /dev/srN (the block device) or /dev/sgN: the OS file
- * of Linux builds (cdperf_os_open, cdperf_os_drives, cdperf_os_platform).
+ * of Linux builds (cdperf_os_open, cdperf_os_drives, cdperf_os_platform, and the clock:
+ * cdperf_os_sleep_ms, cdperf_os_monotonic).
  *
  * Outcomes it reports itself, each with a text a person can act on: the ioctl failing
  * (the drive gone, I/O errors; EINTR is retried), and the host adapter and driver
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <scsi/sg.h>
@@ -240,4 +242,30 @@ void cdperf_os_drives(cdperf_drive_cb cb, void *ctx)
     cb(ctx, path);
   }
   closedir(dir);
+}
+
+/* nanosleep: a signal does not cut the sleep short (the rest is slept). */
+void cdperf_os_sleep_ms(double ms)
+{
+  struct timespec want, left;
+  double ns = ms * 1e6;
+
+  want.tv_sec = (time_t)(ns / 1e9);
+  ns -= (double)want.tv_sec * 1e9;
+  want.tv_nsec = ns < 0 ? 0 : ns > 999999999.0 ? 999999999L : (long)ns;
+  while (nanosleep(&want, &left) != 0 && errno == EINTR)
+    want = left;
+}
+
+double cdperf_os_monotonic(double *resolution)
+{
+  struct timespec now, res;
+
+  if (clock_getres(CLOCK_MONOTONIC, &res) == 0)
+    *resolution = (double)res.tv_sec + (double)res.tv_nsec / 1e9;
+  else
+    *resolution = 1e-9;
+  if (clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+    return 0;   /* cannot fail for CLOCK_MONOTONIC on Linux */
+  return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }

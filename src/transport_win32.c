@@ -5,7 +5,8 @@
  * CDROM_SET_SPEED or CDROM_SET_STREAMING) where Windows has one, so that the
  * class driver builds the CDB exactly as it does for every other program;
  * IOCTL_SCSI_PASS_THROUGH (buffered) for everything else. The OS file of Windows
- * builds (cdperf_os_open, cdperf_os_drives, cdperf_os_platform); Win32 error codes
+ * builds (cdperf_os_open, cdperf_os_drives, cdperf_os_platform, the clock:
+ * cdperf_os_sleep_ms, cdperf_os_monotonic); Win32 error codes
  * get their names and texts here and nowhere else.
  */
 #include <windows.h>
@@ -515,4 +516,26 @@ void cdperf_os_drives(cdperf_drive_cb cb, void *ctx) {
     name[2] = '\0';
     cb(ctx, name);
   }
+}
+
+/* Sleep: ms rounded up to a whole millisecond, as precise as the system's timer tick. */
+void cdperf_os_sleep_ms(double ms)
+{
+  DWORD whole = (DWORD)ms;
+
+  Sleep((double)whole < ms ? whole + 1 : whole);
+}
+
+/* QueryPerformanceCounter: never fails on Windows XP and later. */
+double cdperf_os_monotonic(double *resolution)
+{
+  LARGE_INTEGER freq, now;
+
+  if (!QueryPerformanceFrequency(&freq) || freq.QuadPart <= 0 || !QueryPerformanceCounter(&now)) {
+    ULONGLONG ms = GetTickCount64();
+    *resolution = 1e-3;
+    return (double)ms / 1e3;
+  }
+  *resolution = 1.0 / (double)freq.QuadPart;
+  return (double)now.QuadPart / (double)freq.QuadPart;
 }

@@ -17,9 +17,9 @@
 -- and the one after it (spin-up, the seek to the zone, a speed change) are read and not
 -- timed.  Speeds are in kB/s as MMC counts them (1 kB = 1000 B): a CD sector counts 2352 bytes (1x = 75 sectors
 -- per second = 176.4 kB/s), a DVD or BD sector 2048; the user-data rate of a CD is
--- kBps x 2048 / 2352.  The clock is opts.clock (seconds), else the finest this system
--- offers to Lua: /proc/timer_list (nanoseconds; root only), /proc/uptime (10 ms), os.time
--- (1 s); each zone is timed for at least 50 ticks of it.
+-- kBps x 2048 / 2352.  The clock is opts.clock (seconds), else the core's monotonic clock
+-- (CLOCK_MONOTONIC, QueryPerformanceCounter), else /proc/timer_list (nanoseconds; root
+-- only), /proc/uptime (10 ms), os.time (1 s); each zone is timed for at least 50 ticks of it.
 --
 -- Probing and setting a read speed change the drive: open it with `{ write = true }`.
 -- @module cdperf.measure
@@ -66,10 +66,16 @@ local function uptime()
   return s and tonumber(s:match("^(%d+%.?%d*)")) or nil
 end
 
---- The finest clock available: a function returning seconds, and its resolution (s).
+--- The finest clock available: a function returning seconds, and its resolution (s):
+-- the core's monotonic clock, else /proc/timer_list (root), /proc/uptime, os.time.
 -- @treturn function the clock
 -- @treturn number its resolution in seconds
 function measure.default_clock()
+  local ok, core = pcall(require, "cdperf.core")
+  if ok and type(core) == "table" and type(core.monotonic) == "function" then
+    local _, resolution = core.monotonic()
+    return function() return (core.monotonic()) end, resolution
+  end
   if timer_list() then return timer_list, 1e-9 end
   if uptime() then return uptime, 0.01 end
   return os.time, 1
@@ -251,10 +257,12 @@ end
 -- @tparam[opt=TOLERANCE] number tol
 -- @treturn string|nil the rotation (nil without points)
 -- @treturn table the fit
-function measure.classify(all, radius, tol)
+function measure.classify(points, radius, tol)
   tol = tol or measure.TOLERANCE
+  local all = points
   local outliers = #all >= 8 and spikes(all, tol) or {}
-  local points, skip = {}, {}
+  local skip = {}
+  points = {}
   for _, i in ipairs(outliers) do skip[i] = true end
   for i, p in ipairs(all) do if not skip[i] then points[#points + 1] = p end end
   local n = #points

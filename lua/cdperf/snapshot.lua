@@ -95,7 +95,12 @@ local function device_name(drive, opts)
   return "drive"
 end
 
-local function default_clock() return os.time() * 1000 end
+-- The core's monotonic clock (ms); whole seconds of os.time only without the core.
+local function default_clock()
+  local ok, core = pcall(require, "cdperf.core")
+  if ok and type(core) == "table" and type(core.monotonic) == "function" then return core.monotonic() * 1000 end
+  return os.time() * 1000
+end
 -- The core's sleep_ms: no shell to spawn (slow, and refused in sandboxes); a shell's sleep
 -- only when the core cannot be loaded.
 local function default_sleep(ms)
@@ -140,7 +145,7 @@ end
 -- leave out the disc's parts, features, media_id and atip), parts (a list
 -- of part names: only those), ready_timeout_ms (wait for a drive becoming ready, default
 -- 0), device (the name to show), clock/sleep (milliseconds; for tests: by default
--- os.time and cdperf.core.sleep_ms).
+-- cdperf.core.monotonic and cdperf.core.sleep_ms).
 -- @param drive an open drive (or any table with the Drive methods)
 -- @tparam[opt] table opts
 -- @treturn table the snapshot: `{ format = "cdperf.snapshot", version = 1, device =,

@@ -68,6 +68,17 @@ check("cdperf.core is the Windows build", function()
   return eq(core.platform, "win32", "core.platform")
 end)
 
+check("core.sleep_ms sleeps at least as long as asked on core.monotonic (QueryPerformanceCounter)", function()
+  local t0, res = core.monotonic()
+  if not (type(res) == "number" and res > 0 and res <= 0.01) then return false, "resolution " .. tostring(res) end
+  core.sleep_ms(50)
+  local slept = core.monotonic() - t0
+  if slept < 0.050 - 0.002 then return false, ("slept %.4f s for 50 ms"):format(slept) end
+  local ok, err = pcall(core.sleep_ms, -1)
+  if ok or not tostring(err):find("0..86400000 ms expected", 1, true) then return false, tostring(err) end
+  return true
+end)
+
 check("Windows enum values exported under their Windows names", function()
   local want = {
     CdromPerformanceRequest = 1, CdromWriteSpeedRequest = 2,

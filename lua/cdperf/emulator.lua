@@ -93,6 +93,9 @@
 -- * `power_on_unit_attention`: UNIT ATTENTION 29h/00h pending when the emulator is created
 -- * `block_descriptor`: MODE SENSE(10) sends an 8-byte block descriptor even with DBD
 -- * `bad_field_not_ready`: INVALID FIELD IN CDB comes with sense key NOT READY (tgt)
+-- * `tolerance_strict`: GET PERFORMANCE type 00h with a Tolerance other than 10b is INVALID
+--   FIELD IN CDB (byte 1), as tgt answers; without it any Tolerance is answered as 10b, as
+--   the drives of the captures answer dvd+rw-mediainfo's Tolerance 00b
 -- * `dvd_structure_refused`: READ DVD STRUCTURE answers INVALID FIELD IN CDB (24h/00h,
 --   byte 7) for every format (true) or for the formats listed (`{ 0x11 }`): drives that
 --   keep their ADIP or pre-pit data to themselves
@@ -207,7 +210,7 @@ local KNOWN_QUIRKS = {
   ignores_set_streaming = true, streaming_end_lba_strict = true, pad_to_allocation = true,
   ignore_max_descriptors = true, power_on_unit_attention = true, block_descriptor = true,
   bad_field_not_ready = true, dvd_structure_refused = true, features_truncated = true,
-  requires_write = true,
+  requires_write = true, tolerance_strict = true,
 }
 local emulator_clock = require "cdperf.emulator_clock"   -- time, READ(10)/(12), timing quirks
 for k in pairs(emulator_clock.QUIRKS) do KNOWN_QUIRKS[k] = true end
@@ -721,7 +724,9 @@ handlers[OP.GET_PERFORMANCE] = function(self, cdb, alloc)
   local typ = cdb:byte(11)
   local items, size, encode, flags = {}, 16, encode_nominal, 0
   if typ == 0x00 then
-    if (b1 >> 3) & 3 ~= 2 then return invalid_field(1) end
+    -- Tolerance (bits 4-3): MMC defines 10b only; real drives answer the others too
+    -- (dvd+rw-mediainfo asks with 00b and the captures show their answers), tgt refuses them
+    if (b1 >> 3) & 3 ~= 2 and q.tolerance_strict then return invalid_field(1) end
     local except = b1 & 3
     if except == 3 then return invalid_field(1) end
     if st.profile == 0 then return nil, NOT_READY, 0x3A, 0x00 end

@@ -92,6 +92,52 @@ end
 -- answers; a difference is accepted only when the tool's lines are exactly
 -- that.  (ctx: tool = its full output, a = cdperf's answers, ours = cdperf's
 -- emitted lines.)
+-- libburn's drive speed range (struct burn_drive's min/max write speed) as xorriso's
+-- Xorriso_list_speeds reads it after burn_disc_read_atip: from mode page 2Ah (the current
+-- write speed, bytes 28-29, widened by the write speed descriptors; without descriptors
+-- the maximum write speed, bytes 18-19), widened by the GET PERFORMANCE type 03h write
+-- speeds, then replaced by the ATIP's A1 lowest/highest CLV recording speed codes when A1
+-- is valid (libburn's table of codes, kB/s; a code <= 0 is none).
+local LIBBURN_A1 = { [0] = 0, 353, 706, 1059, 1764, -5, 2824, -7, 4234, 5646, 7056, 8468, -12, -13, -14, -15 }
+local function libburn_range(q)
+  local c = q.capabilities or {}
+  local lo, hi
+  if c.write_speeds and #c.write_speeds > 0 then
+    local cur = c.current_write_speed_selected or c.current_write_speed or 0
+    lo, hi = cur, cur
+    for _, w in ipairs(c.write_speeds) do
+      if w.speed > hi then hi = w.speed end
+      if w.speed < lo then lo = w.speed end
+    end
+  else
+    lo = c.max_write_speed or 0
+    hi = lo
+  end
+  for _, d in ipairs(q.write_speed and q.write_speed.descriptors or {}) do
+    local w = d.write_speed or 0
+    if w > 0 and w < lo then lo = w end
+    if w > hi then hi = w end
+  end
+  local a = q.atip
+  if type(a) == "table" and not a.error and a.a1_valid and a.clv_low and a.clv_high then
+    local l, h = LIBBURN_A1[a.clv_low] or 0, LIBBURN_A1[a.clv_high] or 0
+    if l > 0 then lo = l; if h <= 0 then hi = l end end
+    if h > 0 then hi = h; if l <= 0 then lo = h end end
+  end
+  return lo, hi
+end
+
+-- The speed unit xorriso picks with no medium loaded (Xorriso_choose_speed_factor):
+-- guessed from the drive's profile list: BD if it writes a BD profile, else DVD if it
+-- writes a DVD profile, else CD.
+local function no_medium_class(profiles)
+  local bd, dvd = false, false
+  for _, p in ipairs(profiles) do
+    if p > 0x40 and p <= 0x43 then bd = true elseif p > 0x10 and p < 0x30 then dvd = true end
+  end
+  return bd and "bd" or dvd and "dvd" or "cd"
+end
+
 local QUIRKS = {
   {
     tool = "list_speeds", id = "libburn-merges-page-2a",
@@ -179,6 +225,83 @@ local QUIRKS = {
       .. "PERFORMANCE fails on those drives anyway).",
     applies = function(ctx) return ctx.tool:find("non-DVD media mounted", 1, true) ~= nil end,
     expect = function() return {} end,
+  },
+  {
+    tool = "atip", id = "wodim-no-dvd-ram",
+    -- found by test/peers/run.lua (no rig drive holds a DVD-RAM): side_by_side.lua lists it
+    -- only when a guest drive shows it
+    emulated_only = true,
+    reason = "wodim has no driver for DVD-RAM media: with one loaded it says 'Found unsupported "
+      .. "DVD-RAM media.' and 'Sorry, no CD/DVD-Recorder or unsupported CD/DVD-Recorder found on "
+      .. "this target.' and reads no ATIP; a DVD-RAM has none, and cdperf reads none either.",
+    applies = function(ctx)
+      return ctx.class == "dvd" and ctx.tool:find("Found unsupported DVD-RAM media", 1, true) ~= nil
+        and not ctx.tool:find("ATIP info", 1, true)
+    end,
+    expect = function() return {} end,
+  },
+  {
+    tool = "list_speeds", id = "libburn-atip-speed-range",
+    -- found by test/peers/run.lua (no rig drive holds a CD-R/RW or is empty): side_by_side.lua
+    -- lists it only when a guest drive shows it
+    emulated_only = true,
+    reason = "With a CD-R/RW loaded, xorriso ends its list with libburn's own speed range instead of "
+      .. "the list's: Xorriso_list_speeds calls burn_disc_read_atip (which returns 1 on a CD-R/RW "
+      .. "profile whether the drive answers READ ATIP or not) and then takes "
+      .. "burn_drive_get_min_write_speed / burn_drive_get_write_speed as the 'Write speed L/H' "
+      .. "figures (printing them as 'Write speed l/h' too). libburn's range starts from mode page 2Ah's "
+      .. "current write speed (bytes 28-29) widened by its descriptors and by GET PERFORMANCE type 03h, "
+      .. "and an ATIP with a valid A1 replaces it by A1's lowest/highest CLV recording speed codes "
+      .. "(libburn's table: 2x 353 ... 48x 8468 kB/s). cdperf's L/H are its list's slowest and fastest "
+      .. "entries. Expected tool lines: cdperf's speed lines, then L/H of that range.",
+    applies = function(ctx)
+      local q = ctx.a.sr
+      local code = q.profile and q.profile.code
+      return (code == 0x09 or code == 0x0A) and q.list and not q.list.error and #q.list > 0
+    end,
+    expect = function(ctx)
+      local low, high
+      for _, e in ipairs(ctx.a.sr.list) do
+        if not low or e.write < low then low = e.write end
+        if not high or e.write > high then high = e.write end
+      end
+      local lo, hi = libburn_range(ctx.a.sr)
+      for i, v in ipairs { lo, hi } do
+        if v > 0 then
+          if v < low or (i == 1 and v ~= low) then low = v end
+          if v > high or (i == 2 and v ~= high) then high = v end
+        end
+      end
+      local t = {}
+      for _, l in ipairs(ctx.ours) do
+        if not l:match("^Write speed [LH]:") then t[#t + 1] = l end
+      end
+      local range = format.list_speeds({ low, high }, "cd")
+      t[#t + 1], t[#t + 2] = range[#range - 1], range[#range]
+      return t
+    end,
+  },
+  {
+    tool = "list_speeds", id = "libburn-no-medium-page-2a",
+    -- found by test/peers/run.lua (no rig drive holds a CD-R/RW or is empty): side_by_side.lua
+    -- lists it only when a guest drive shows it
+    emulated_only = true,
+    reason = "With no medium xorriso still lists mode page 2Ah's write speed descriptors (libburn "
+      .. "keeps them as its speed list, source 1) in the unit it guesses from the drive's profile "
+      .. "list (Xorriso_choose_speed_factor with profile 0: BD if the drive writes a BD profile, else "
+      .. "DVD if it writes a DVD one, else CD). cdperf's speed list is for the loaded medium: none "
+      .. "with the tray empty. Expected tool lines: page 2Ah's write speeds in its order, then L/H.",
+    applies = function(ctx)
+      local q = ctx.a.sr
+      local c = q.capabilities
+      return q.profile and q.profile.code == 0 and type(q.supported_profiles) == "table"
+        and c and not c.error and c.write_speeds and #c.write_speeds > 0
+    end,
+    expect = function(ctx)
+      local speeds = {}
+      for i, w in ipairs(ctx.a.sr.capabilities.write_speeds) do speeds[i] = w.speed end
+      return select_lines("list_speeds", format.list_speeds(speeds, no_medium_class(ctx.a.sr.supported_profiles)))
+    end,
   },
 }
 

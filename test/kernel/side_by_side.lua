@@ -114,8 +114,10 @@ if OUTMD then
   w("## Known quirks of the tools")
   w()
   for _, q in ipairs(QUIRKS) do
+    if q.emulated_only and not used_quirks[q.id] then goto next_quirk end
     w(("- `%s` (%s)%s: %s"):format(q.id, TOOLNAME[q.tool], used_quirks[q.id] and "" or " (not seen in this run)",
       q.reason))
+    ::next_quirk::
   end
   w()
   w("Not compared: xorriso's `Read speed` lines (cdperf has no emitter for them), and what")

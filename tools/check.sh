@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 mkdir -p build/check
 
 MAKE=${MAKE:-make}
-all_steps="lint doc warnings busted rockspec windows wine asan valgrind fuzz kernel winekernel"
+all_steps="lint doc warnings busted peers rockspec windows wine asan valgrind fuzz kernel winekernel"
 steps=${*:-$all_steps}
 passed=0 failed=0 skipped=0 failed_steps=""
 
@@ -66,6 +66,7 @@ for s in $steps; do
     doc) run_step doc $MAKE -s check-doc ;;
     warnings) run_step warnings $MAKE -s check-warnings ;;
     busted) run_step busted $MAKE -s busted BUSTED_FLAGS="-o TAP" ;;
+    peers) run_step peers $MAKE -s check-peers ;;
     rockspec) run_step rockspec $MAKE -s check-rockspec ;;
     windows) run_step windows $MAKE -s windows ;;
     wine) run_step wine $MAKE -s check-wine ;;

@@ -48,19 +48,65 @@ describe("cdperf.estimate", function()
     -- the lead-out follows the run-out: from 16 sectors past 58 mm to 58.5 mm (17.72 s)
     near((sectors_between(58, 58.5) - 16) * 2.048 / 5540, d.overheads.lead_out, 1e-9, "lead-out to 58.5 mm")
     near(16 * 2.048 / 5540, d.overheads.tracks, 1e-9, "an ECC block of run-out")
+    near(35, d.overheads.finalize, 1e-12, "closing the DVD+R (measured, physics.OVERHEAD)")
     near(d.data_seconds + d.overhead_seconds, d.seconds, 1e-12)
     near(2 + 19.854, 2 + d.overheads.lead_in, 1e-3)
     near(24, d.reach_radius_mm, 1e-9, "4x from the first sector")
     assert.are.equal(0, d.reach_lba)
     near(N * 2.048 / d.seconds, d.average_kBps, 1e-12)
-    -- about 5 % more than the data alone: what estimates without overheads missed
-    near(1.047, d.seconds / d.curve_seconds, 0.005)
+    -- the list's top is 4x: the spindle limit is WRITE_MIN_RPM (4x at 58 mm needs only 2297
+    -- rpm), and 4x at 24 mm needs 4 x 3487.6 / 24 = 581 rad/s = 5550 rpm: CLV throughout
+    near(physics.WRITE_MIN_RPM, d.limit_rpm, 1e-12)
+    -- (848.45 data + 2 + 19.85 + 17.72 + 0.01 + 35) / 848.45 = 1.088: 9 % more than the data
+    -- alone (hardware.info: "around 15 minutes" for a full DVD at 4x; this is 15:23)
+    near(1.088, d.seconds / d.curve_seconds, 0.005)
     assert.are.same(d.seconds, (estimate.burn(s, N * 2048, { write = 5540, rotation = "clv" })))
   end)
 
-  it("P-CAV (16x DVD, CLV asked): CAV at the 10,000 rpm limit inside the radius where 16x needs more", function()
-    local s = snap(DVDR, { wsd(22160, N - 1) })
+  it("CAV (16x DVD, CLV asked, 16x the fastest offered): the spindle turns what 16x needs at 58 mm", function()
+    local s = snap(DVDR, { wsd(22160, N - 1), wsd(11080, N - 1) })
     local _, d = speeds.estimate(s, N * 2048, { write = 22160, rotation = "clv" })
+    local v1 = SPS * A / P                                   -- mm/s at 1x (3.4876 m/s)
+    local V = 16 * v1
+    local w = V / 58                                         -- 962.1 rad/s = 9187 rpm
+    near(9187, w * 60 / (2 * pi), 1e-4)
+    near(w * 60 / (2 * pi), d.limit_rpm, 1e-12)
+    assert.are.equal("cav", d.strategy)
+    -- CAV 24..58 mm: 2 pi (58 - 24) / (p w) = 213.6 / 0.7120 = 300.1 s (NEC's 16x CAV, from
+    -- 6.75x: the data at its 11.70x average took 290 s)
+    near(2 * pi * 34 / (P * w), d.data_seconds, 1e-9, "data")
+    near(300.06, d.data_seconds, 1e-4)
+    assert.truthy(table.concat(d.assumptions, "\n"):find("CAV throughout, 6.6x DVD", 1, true))
+    near(58, d.reach_radius_mm, 1e-9, "16x only at the rim")
+    near(w * 60 / (2 * pi), d.max_rpm, 1e-9)
+    -- overheads: OPC 2 + lead-in 22.6..24 mm at CAV (~6.4x) 12.4 + lead-out 0.5 mm at 16x
+    -- 4.4 + 35 finalization = 53.8 s; 300.1 + 53.8 = 353.8 s = 5:54 (measured: Philips 5:53,
+    -- NEC 6:08, CDFreaks 2004)
+    near(53.8, d.overhead_seconds, 0.005)
+    near(353.8, d.seconds, 0.001)
+    assert.truthy(table.concat(d.assumptions, "\n"):find("spindle limit 9187 rpm", 1, true))
+    assert.truthy(table.concat(d.assumptions, "\n"):find("is reached only at the rim: CAV throughout", 1, true))
+  end)
+
+  it("P-CAV (8x on a 16x drive's list): CAV at 9187 rpm inside 29 mm, CLV 8x outside", function()
+    local s = snap(DVDR, { wsd(22160, N - 1), wsd(11080, N - 1) })
+    local _, d = speeds.estimate(s, N * 2048, { write = 11080, rotation = "clv" })
+    local v1 = SPS * A / P
+    local V, w = 8 * v1, 16 * v1 / 58
+    local rc = V / w                                         -- 29.0 mm: half of 58
+    near(29, rc, 1e-12)
+    -- CAV 24..29: 2 pi 5 / (p w) = 44.1 s; CLV 29..58: pi (58^2 - 29^2) / (p V) = 383.9 s
+    local data = 2 * pi * (rc - 24) / (P * w) + pi * (58 ^ 2 - rc ^ 2) / (P * V)
+    near(428.0, data, 1e-3)
+    assert.are.equal("pcav", d.strategy)
+    near(data, d.data_seconds, 1e-9, "data")
+    near(rc, d.reach_radius_mm, 1e-9)
+  end)
+
+  it("P-CAV (16x DVD, no list known): CAV at physics.LIMIT_RPM inside the radius where 16x needs more", function()
+    local s = { class = "dvd", capacity = N }               -- a speed list without entries or snapshot
+    local _, d = speeds.estimate(s, N * 2048, { write = 22160, rotation = "clv" })
+    near(physics.LIMIT_RPM, d.limit_rpm, 1e-12)
     local v1 = SPS * A / P                                   -- mm/s at 1x (3.49 m/s)
     local V, w = 22160 / 1385 * v1, 10000 * 2 * pi / 60
     local rc = V / w                                         -- 53.3 mm
@@ -84,10 +130,13 @@ describe("cdperf.estimate", function()
     -- CAV from 24 to 58 mm takes 2 R / (R + r0) times the CLV time at the rim's speed
     near(n * 2.048 / 53952 * 2 * 58 / (58 + 24), d.data_seconds, 1e-9, "data")
     near(58, d.reach_radius_mm, 1e-9)
-    assert.are.same({ opc = 2, lead_in = 0, lead_out = 0, tracks = d.overheads.tracks }, d.overheads)
+    assert.are.same({ opc = 2, lead_in = 0, lead_out = 0, tracks = d.overheads.tracks, finalize = 0 }, d.overheads)
     local g = physics.geometry("bd")
     near(physics.rpm(g, n, 53952), d.max_rpm, 1e-9)
     assert.is_true(d.max_rpm < 10000)
+    -- 12x BD at 58 mm: 12 x 4917 mm/s / 58 = 1017 rad/s = 9715 rpm, the limit and the CAV itself
+    near(physics.write_limit_rpm(g, 53952), d.limit_rpm, 1e-12)
+    near(d.max_rpm, d.limit_rpm, 1e-9)
   end)
 
   it("Z-CLV from the drive's curve when it is for the chosen speed (Capture E)", function()

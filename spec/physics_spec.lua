@@ -426,18 +426,47 @@ describe("physics.write_time", function()
     near(physics.LIMIT_RPM, auto.max_rpm, 1e-9)
   end)
 
-  it("writes a full DVD+R at 8x in about 7.1 min of data, 7.5 min in all", function()
+  it("write_limit_rpm: the rpm the top speed needs at 58 mm, at least WRITE_MIN_RPM", function()
+    -- full DVD+R: sector area a = pi (58^2 - 24^2) / 2295104 = 3.8163e-3 mm^2, 1x = 1385000 / 2048
+    -- = 676.27 sectors/s, so v1 = 676.27 a / 0.74e-3 mm = 3487.6 mm/s; 16x at 58 mm:
+    -- 16 v1 / 58 = 962.1 rad/s = 9187 rpm; CAV then starts at 16 x 24 / 58 = 6.6x (NEC's: 6.75x)
+    local v1 = dvd.sectors_per_second_1x * dvd.sector_area_mm2 / (dvd.pitch_um / 1000)
+    near(3487.6, v1, 1e-4)
+    near(16 * v1 / 58 * 60 / (2 * pi), physics.write_limit_rpm(dvd, 22160), 1e-12)
+    near(9187, physics.write_limit_rpm(dvd, 22160), 1e-3)
+    near(13781, physics.write_limit_rpm(dvd, 33240), 1e-3)            -- 24x: 1.5 x 9187
+    assert.are.equal(physics.WRITE_MIN_RPM, physics.write_limit_rpm(dvd, 11080))   -- 8x: 4594 < 8400
+    -- 80-min CD: 48x at 58 mm with the disc's own 1x velocity
+    near(48 * cd.velocity_1x * 1000 / 58 * 60 / (2 * pi), physics.write_limit_rpm(cd, 8467), 1e-3)
+    assert.is_true(physics.write_limit_rpm(cd, 8467) > 9400 and physics.write_limit_rpm(cd, 8467) < 9600)
+    -- a 16x drive writes 16x as CAV from 6.6x: 2 pi (58 - 24) / (p w) = 300 s of data
+    local r = physics.write_time(dvd, 0, dvd.capacity, 22160, "auto",
+      { limit_rpm = physics.write_limit_rpm(dvd, 22160) })
+    assert.are.equal("cav", r.strategy)
+    local w = 16 * v1 / 58
+    near(2 * pi * 34 / (0.74e-3 * w), r.data_seconds, 1e-9, "CAV 24..58 mm")
+    within(299.5, 300.5, r.data_seconds, "300 s")
+    assert.has_error(function() physics.write_limit_rpm(dvd, 0) end,
+      "bad argument #2 to 'write_limit_rpm' (speed in kB/s > 0 expected, got 0)")
+  end)
+
+  it("writes a full DVD+R at 8x in about 7.1 min of data, 8 min in all", function()
     local r = physics.write_time(dvd, 0, dvd.capacity, 11080)
     assert.are.equal("pcav", r.strategy)       -- 8x CLV needs 11,100 rpm at 24 mm
     within(7.07, 7.2, r.data_seconds / 60, "8x data")
-    within(7.2, 8.0, minutes(r), "8x total")
+    -- 7.09 min of data + 2 s OPC + lead-in 13 s (22.6..24 mm at ~6x) + lead-out 9 s (0.5 mm
+    -- at 8x) + 35 s finalization = 8.04 min; CDFreaks timed Plextor's 8x DVD-R at 8:07
+    within(7.9, 8.2, minutes(r), "8x total")
+    near(35, r.overhead.finalize, 1e-12, "DVD finalization")
     local free = physics.write_time(dvd, 0, dvd.capacity, 11080, "clv", { limit_rpm = 12000 })
     assert.are.equal("clv", free.strategy)
     near(dvd.capacity / (8 * dvd.sectors_per_second_1x), free.data_seconds, 1e-9, "CLV time")
     near(11080, free.data_kBps, 1e-9)
     local r4 = physics.write_time(dvd, 0, dvd.capacity, 5540)
     assert.are.equal("clv", r4.strategy)
-    within(14.1, 15.2, minutes(r4), "4x total")
+    -- 848.4 s of data + 2 s OPC + 19.9 s lead-in + 17.7 s lead-out + 35 s finalization
+    -- = 923.0 s = 15.38 min (hardware.info: "around 15 minutes" at 4x)
+    within(15.3, 15.45, minutes(r4), "4x total")
   end)
 
   it("writes a full BD-R 25 GB at 12x CAV in ~11 min, at 6x in ~15.6 min", function()
@@ -500,8 +529,13 @@ describe("physics.write_time", function()
   it("adds up: data plus each overhead; average rate over the whole", function()
     local r = physics.write_time(dvd, 0, 1000000, 22160, "cav")
     local o = r.overhead
-    near(r.data_seconds + o.opc + o.lead_in + o.lead_out + o.tracks, r.seconds)
-    near(o.opc + o.lead_in + o.lead_out + o.tracks, r.overhead_seconds)
+    near(r.data_seconds + o.opc + o.lead_in + o.lead_out + o.tracks + o.finalize, r.seconds)
+    near(o.opc + o.lead_in + o.lead_out + o.tracks + o.finalize, r.overhead_seconds)
+    assert.are.equal(physics.OVERHEAD.dvd.finalize_seconds, o.finalize)
+    near(35, physics.write_time(dvd, 0, 1000000, 22160, "cav", { finalize = 35 }).overhead.finalize)
+    assert.are.equal(0, physics.write_time(dvd, 0, 1000000, 22160, "cav", { finalize = false }).overhead.finalize)
+    assert.are.equal(0, physics.write_time(cd, 0, 100000, 7056).overhead.finalize)   -- CD: lead-in/out only
+    assert.are.equal(0, physics.write_time(bd, 0, 100000, 17984).overhead.finalize)
     near(1000000 * 2.048 / r.seconds, r.average_kBps)
     near(1000000 * 2.048 / r.data_seconds, r.data_kBps)
     assert.are.equal(0, r.from_lba)
@@ -512,7 +546,7 @@ describe("physics.write_time", function()
     near(bare.data_seconds, bare.seconds)
     near(r.data_seconds, bare.data_seconds)
     local open = physics.write_time(dvd, 0, 1000000, 22160, "cav", { close = false, opc = false })
-    assert.are.same({ opc = 0, lead_in = 0, lead_out = 0, tracks = o.tracks }, open.overhead)
+    assert.are.same({ opc = 0, lead_in = 0, lead_out = 0, tracks = o.tracks, finalize = 0 }, open.overhead)
     local zero = physics.write_time(dvd, 0, 0, 22160)
     assert.are.equal(0, zero.seconds)
     assert.are.equal(0, zero.average_kBps)
@@ -601,6 +635,8 @@ describe("physics.write_time", function()
       "bad field 'opc' (expected false or seconds >= 0, got -1)")
     assert.has_error(function() physics.write_time(dvd, 0, 10, 22160, nil, { lead_in = "x" }) end,
       "bad field 'lead_in' (expected false or sectors >= 0, got \"x\")")
+    assert.has_error(function() physics.write_time(dvd, 0, 10, 22160, nil, { finalize = -1 }) end,
+      "bad field 'finalize' (expected false or seconds >= 0, got -1)")
     assert.has_error(function() physics.write_time(dvd, 0, 10, 22160, nil, { close = 1 }) end,
       "bad field 'close' (expected a boolean, got 1)")
     assert.has_error(function() physics.write_time(dvd, 0, 10, 22160, nil, { session = 0 }) end,
@@ -608,7 +644,7 @@ describe("physics.write_time", function()
     assert.has_error(function() physics.write_time(dvd, 0, 10, 22160, nil, { tracks = 1.5 }) end,
       "bad field 'tracks' (expected an integer 1..1073741824, got 1.5)")
     assert.has_error(function() physics.write_time(dvd, 0, 10, 22160, nil, { speed = 1 }) end,
-      "bad field 'speed' (unknown field; expected close|lead_in|lead_out|limit_rpm|opc|overhead|rpm"
+      "bad field 'speed' (unknown field; expected close|finalize|lead_in|lead_out|limit_rpm|opc|overhead|rpm"
       .. "|session|tracks|verify|zones)")
     assert.has_error(function() physics.write_time("dvd", 0, 10, 22160) end,
       "bad argument #1 to 'write_time' (geometry expected, got string)")

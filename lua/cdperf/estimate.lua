@@ -7,7 +7,7 @@
 --
 --   detail.seconds          the whole burn: data + overheads
 --   detail.data_seconds     writing the data alone
---   detail.overhead_seconds, detail.overheads = { opc =, lead_in =, lead_out =, tracks = }
+--   detail.overhead_seconds, detail.overheads = { opc =, lead_in =, lead_out =, tracks =, finalize = }
 --   detail.source           "drive" (the drive's curve) | "physics" (cdperf.physics) |
 --                           "flat" (the entry's speed: no geometry for the medium)
 --   detail.strategy         what the spindle does: "clv" | "pcav" | "cav" | "zclv" (physics)
@@ -33,11 +33,16 @@
 --   2. Otherwise (no curve, or a curve for a slower setting) the physics of the medium:
 --      cdperf.physics.write_time for the class and the capacity the drive reports, at the
 --      entry's speed, with the descriptor's rotation control: 01b (CAV) = constant rpm
---      that reaches the speed at the rim; 00b = CLV up to the spindle limit
---      (physics.LIMIT_RPM), CAV inside the radius where the limit binds (P-CAV).
+--      that reaches the speed at the rim; 00b = CLV up to the spindle limit, CAV inside
+--      the radius where the limit binds (P-CAV).  The limit is physics.write_limit_rpm of
+--      the fastest speed the drive offers for the medium: the rpm that reaches it at the
+--      rim (a 16x DVD writer: CAV 6.6x-16x, as real ones burn), at least
+--      physics.WRITE_MIN_RPM; physics.LIMIT_RPM when no list is known.
 --   3. Overheads from the physics: OPC, lead-in and lead-out of a first, closed session
 --      written from LBA 0 in one track (CD: 90 s lead-out; DVD: lead-in from 22.6 mm, a
---      lead-out to 30 mm at least; BD: none), at the speeds the spindle gives there.
+--      lead-out to 30 mm at least, and 35 s of finalization measured on real burns; BD:
+--      none), at the speeds the spindle gives there.  spec/data/burn_times.lua holds the
+--      published burns the estimate is checked against (spec/burn_times_spec.lua).
 --      With the drive's curve they run at a P-CAV fitted to it (the rpm of its first point).
 --   4. A verify pass (a disc under defect management) is speeds.estimate's to add: it
 --      doubles the data time there and says so in detail.notes.
@@ -211,8 +216,14 @@ function estimate.finish(detail, ctx)
         .. "the physics of the disc instead", speed_text(top, class), speed_text(want, class))
     end
     local strategy = entry.rotation == "cav" and "cav" or "auto"
+    -- the spindle: what the fastest offered speed needs at the rim (physics.write_limit_rpm);
+    -- physics.LIMIT_RPM when the drive's list is unknown
+    local limit
+    if is_real(ctx.top_write) and ctx.top_write > 0 then
+      limit = physics.write_limit_rpm(g, max(ctx.top_write, want))
+    end
     local ok
-    ok, res = pcall(physics.write_time, g, 0, n, want, strategy)
+    ok, res = pcall(physics.write_time, g, 0, n, want, strategy, { limit_rpm = limit })
     if not ok then
       notes[#notes + 1] = "the physics gave no time: " .. tostring(res)
       return detail
@@ -223,9 +234,18 @@ function estimate.finish(detail, ctx)
     reach_r, reach_lba = physics_reach(g, res, want, strategy)
     local geo = fmt("%s of %d sectors, %.1f-%.1f mm, %.2f m/s at 1x", media.LABEL[class], g.capacity, g.r_inner,
       g.r_outer, g.velocity_1x)
+    if limit then
+      notes[#notes + 1] = fmt("spindle limit %.0f rpm: what the fastest offered speed (%s) needs at %.0f mm, "
+        .. "where real writers reach it (at least %.0f rpm)", limit, speed_text(max(ctx.top_write, want), class),
+        g.r_limit, physics.WRITE_MIN_RPM)
+    end
     if strategy == "cav" then
       notes[#notes + 1] = fmt("physics (%s): rotation control CAV: constant %.0f rpm, %s only at the rim", geo,
         res.max_rpm, speed_text(want, class))
+    elseif res.strategy == "cav" then
+      notes[#notes + 1] = fmt("physics (%s): at the %.0f rpm spindle limit %s is reached only at the rim: CAV "
+        .. "throughout, %s to %s", geo, res.limit_rpm, speed_text(want, class), speed_text(res.min_kBps, class),
+        speed_text(res.max_kBps, class))
     elseif res.strategy == "clv" then
       notes[#notes + 1] = fmt("physics (%s): CLV at %s throughout (%.0f rpm at most, under the %.0f rpm limit)",
         geo, speed_text(want, class), res.max_rpm, res.limit_rpm)
@@ -239,18 +259,23 @@ function estimate.finish(detail, ctx)
         speed_text(res.max_kBps, class))
     end
   end
-  local o = res and res.overhead or { opc = 0, lead_in = 0, lead_out = 0, tracks = 0 }
-  local extra = o.opc + o.lead_in + o.lead_out + o.tracks
-  detail.overheads = { opc = o.opc, lead_in = o.lead_in, lead_out = o.lead_out, tracks = o.tracks }
+  local o = res and res.overhead or { opc = 0, lead_in = 0, lead_out = 0, tracks = 0, finalize = 0 }
+  local extra = o.opc + o.lead_in + o.lead_out + o.tracks + o.finalize
+  detail.overheads = { opc = o.opc, lead_in = o.lead_in, lead_out = o.lead_out, tracks = o.tracks,
+    finalize = o.finalize }
   detail.data_seconds, detail.overhead_seconds = data, extra
   detail.seconds = data + extra
   detail.reach_lba, detail.reach_radius_mm = reach_lba, reach_r
   local kB = n * g.kB_per_sector
   detail.average_kBps = detail.seconds > 0 and kB / detail.seconds or nil
   detail.data_kBps = data > 0 and kB / data or nil
-  notes[#notes + 1] = fmt("overheads %.0f s: OPC %.0f s, lead-in %.0f s, lead-out %.0f s, track run-out %.1f s "
+  notes[#notes + 1] = fmt("overheads %.0f s: OPC %.0f s, lead-in %.0f s, lead-out %.0f s, track run-out %.1f s%s "
     .. "(a first session written from LBA 0 in one track, then closed)", extra, o.opc, o.lead_in, o.lead_out,
-    o.tracks)
+    o.tracks, o.finalize > 0 and fmt(", finalization %.0f s", o.finalize) or "")
+  if o.finalize > 0 then
+    notes[#notes + 1] = fmt("the %.0f s of finalization is measured, not derived: what real DVD+-R burns took beyond "
+      .. "the spiral, OPC, lead-in and lead-out (few drives, 2004-2008 reviews)", o.finalize)
+  end
   if reach_r == nil and not use_curve then
     notes[#notes + 1] = fmt("%s is never reached on this disc", speed_text(want, class))
   end

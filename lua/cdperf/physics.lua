@@ -32,6 +32,13 @@ local TWO_PI = 2 * pi
 -- CD at the rim, a 16x DVD or a 12x BD at 58 mm need 9,200-10,300 rpm.
 physics.LIMIT_RPM = 10000
 
+--- The slowest spindle a writer is taken to have, in rpm: where a drive's fastest write
+-- speed for the medium needs less at the rim (an 8x or 12x DVD, a 24x CD), the drive
+-- still turns this fast at the hub.  Measured: the Plextor PX-712A starts its P-CAV at
+-- 6.04x on DVD+R (12x) and 6.02x on DVD-R (8x), 8,390 and 8,360 rpm at 24 mm (CDFreaks,
+-- "Memorex F16 DVD Writer" review, 2004, DVD+R/RW writing performance table).
+physics.WRITE_MIN_RPM = 8400
+
 -- Per class: r_inner = start of the data zone, r_limit = latest end of it,
 -- r_lead_in = start of the lead-in, r_info = outer edge of the information
 -- zone (no lead-out passes it; both nil for BD).  sector_bytes counts what 1x
@@ -89,11 +96,23 @@ local DVD_LEAD_OUT_WIDTH, DVD_LEAD_OUT_MIN_RADIUS = 1.0, 30.0
 -- ECC block, BD to a 32-sector cluster (at most).
 local TRACK_SECTORS = { cd = 7, dvd = 16, bd = 32 }
 local CD_PREGAP = 150
+-- DVD+-R: closing the session (MMC CLOSE TRACK/SESSION; finalizing a DVD+R) takes more
+-- than the lead-in and lead-out it writes: the drive stops streaming, seeks back to the
+-- hub, changes the spindle speed, writes the control data / RMA and checks them.  No
+-- standard fixes that time; this is measured: six Nero DAO burns of a full DVD+-R
+-- (4,700,372,992 bytes; CDFreaks "Memorex F16 DVD Writer" review, 2004: Philips, NEC and
+-- Plextor drives at 8x-16x) took 16-50 s (median 37 s) longer than the spiral, OPC,
+-- lead-in and lead-out give; Tom's Hardware's "DVD-5 in just over four minutes" at 24x
+-- and hardware.info's "about 5.5 minutes" at 18x leave 37-46 s.  Thin evidence (old
+-- drives, one review); the estimate says so in its assumptions.
+local DVD_FINALIZE_SECONDS = 35
 
 --- The overheads of a session the estimates count: `opc_seconds` (power calibration,
 -- 2 s), per class the lead-in and lead-out sizes and the sectors a track adds (`cd =
 -- { lead_in_later =, lead_out_first =, lead_out_later =, track =, pregap = }`, `dvd =
--- { lead_out_width_mm =, lead_out_min_radius_mm =, track = }`, `bd = { track = }`).
+-- { lead_out_width_mm =, lead_out_min_radius_mm =, track =, finalize_seconds = }`,
+-- `bd = { track = }`); `dvd.finalize_seconds` (35 s) is the measured time a DVD+-R drive
+-- spends closing a session beyond its lead-in and lead-out.
 -- @table OVERHEAD
 -- @field opc_seconds
 -- @field cd
@@ -104,7 +123,7 @@ physics.OVERHEAD = {
   cd = { lead_in_later = CD_LEAD_IN_LATER, lead_out_first = CD_LEAD_OUT_FIRST,
          lead_out_later = CD_LEAD_OUT_LATER, track = TRACK_SECTORS.cd, pregap = CD_PREGAP },
   dvd = { lead_out_width_mm = DVD_LEAD_OUT_WIDTH, lead_out_min_radius_mm = DVD_LEAD_OUT_MIN_RADIUS,
-          track = TRACK_SECTORS.dvd },
+          track = TRACK_SECTORS.dvd, finalize_seconds = DVD_FINALIZE_SECONDS },
   bd = { track = TRACK_SECTORS.bd },
 }
 
@@ -427,7 +446,8 @@ end
 
 local SPEED_FIELDS = { limit_rpm = true, rpm = true, zones = true }
 local WRITE_FIELDS = { limit_rpm = true, rpm = true, zones = true, opc = true, lead_in = true,
-  lead_out = true, close = true, session = true, tracks = true, verify = true, overhead = true }
+  lead_out = true, close = true, session = true, tracks = true, verify = true, overhead = true,
+  finalize = true }
 
 -- Smallest radius of the positions first..last.
 local function min_radius(g, first, last)
@@ -611,7 +631,9 @@ end
 --
 -- * `opc` = seconds | false: power calibration (default 2)
 -- * `lead_in`, `lead_out` = sectors | false: instead of the standard sizes
--- * `close` = false: leave the session open (no lead-in/out)
+-- * `close` = false: leave the session open (no lead-in/out, no finalization)
+-- * `finalize` = seconds | false: closing the session beyond its lead-in and lead-out
+--   (default: DVD 35 s, measured, see physics.OVERHEAD; CD and BD 0)
 -- * `session` = n: default 1 when from_lba is 0, else 2
 -- * `tracks` = n: per-track run-in/run-out, pregaps (default 1)
 -- * `verify` = true: write, then read back (defect management
@@ -629,7 +651,7 @@ end
 -- @tparam[opt="auto"] string strategy
 -- @tparam[opt] table opts
 -- @treturn table `{ seconds =, data_seconds =, overhead_seconds =,
--- overhead = { opc =, lead_in =, lead_out =, tracks = },
+-- overhead = { opc =, lead_in =, lead_out =, tracks =, finalize = },
 -- average_kBps =, data_kBps =, min_kBps =, max_kBps =, max_rpm =,
 -- strategy = what the drive does ("clv"|"pcav"|"cav"|"zclv"), requested =,
 -- from_lba =, sectors =, nominal_kBps =, limit_rpm = }`
@@ -647,6 +669,7 @@ function physics.write_time(g, from_lba, sectors, nominal_kBps, strategy, opts)
   local opc = need(field_amount(opts, "opc", "seconds"))
   local lead_in = need(field_amount(opts, "lead_in", "sectors"))
   local lead_out = need(field_amount(opts, "lead_out", "sectors"))
+  local finalize = need(field_amount(opts, "finalize", "seconds"))
   local close = need(field_bool(opts, "close", true))
   local verify = need(field_bool(opts, "verify", false))
   local with_overhead = need(field_bool(opts, "overhead", true))
@@ -673,7 +696,7 @@ function physics.write_time(g, from_lba, sectors, nominal_kBps, strategy, opts)
   end
   if verify then data = data * 2 end
 
-  local o = { opc = 0, lead_in = 0, lead_out = 0, tracks = 0 }
+  local o = { opc = 0, lead_in = 0, lead_out = 0, tracks = 0, finalize = 0 }
   if sectors > 0 and with_overhead then
     local c = CLASS[g.class]
     o.opc = opc == true and OPC_SECONDS or opc or 0
@@ -712,7 +735,10 @@ function physics.write_time(g, from_lba, sectors, nominal_kBps, strategy, opts)
       end
     end
   end
-  local extra = o.opc + o.lead_in + o.lead_out + o.tracks
+  if sectors > 0 and with_overhead and close then
+    o.finalize = finalize == true and (g.class == "dvd" and DVD_FINALIZE_SECONDS or 0) or finalize or 0
+  end
+  local extra = o.opc + o.lead_in + o.lead_out + o.tracks + o.finalize
   local total = data + extra
   local kB = sectors * g.kB_per_sector
   return {
@@ -723,6 +749,21 @@ function physics.write_time(g, from_lba, sectors, nominal_kBps, strategy, opts)
     strategy = actual, requested = requested, from_lba = from_lba, sectors = sectors,
     nominal_kBps = nominal_kBps, limit_rpm = m.limit,
   }
+end
+
+--- The spindle limit (rpm) for writing on `g` with a drive whose fastest write speed for
+-- the medium is `top_kBps`: the rpm that speed needs at the data zone's outer limit
+-- (58 mm), so the drive reaches its rated speed at the rim and no sooner, as real
+-- writers do (CAV 16x DVD from 6.6x at the hub: NEC ND-3540A 6.75x -> 15.96x, CDFreaks
+-- 2004; 48x CD from about 20x), but no less than physics.WRITE_MIN_RPM.  A 16x DVD
+-- writer turns 9,190 rpm, a 24x one 13,780, a 48x CD writer 9,480 (80-min disc).
+-- @tparam table g a geometry
+-- @tparam number top_kBps
+-- @treturn number rpm
+function physics.write_limit_rpm(g, top_kBps)
+  need(check_geom(g, "write_limit_rpm"))
+  need(check_speed(top_kBps, "write_limit_rpm", 2))
+  return max(velocity(g, top_kBps) / (TWO_PI * g.r_limit) * 60, physics.WRITE_MIN_RPM)
 end
 
 --- Sectors that `bytes` fill (2048 user bytes each, or `sector_bytes`).

@@ -618,6 +618,25 @@ local function curve_time(zones, n, b, cap)
   return secs
 end
 
+-- The fastest write speed a speed list (or a snapshot's list, or a drive's) offers, or nil.
+local function top_offered(source, snap)
+  local list = source
+  if not (type(source) == "table" and source.class and source[1] ~= nil) then
+    if not snap then return nil end
+    local ok, l = pcall(speeds.list, snap)
+    if not ok or type(l) ~= "table" then return nil end
+    list = l
+  end
+  local top
+  for _, e in ipairs(list) do
+    if type(e) == "table" and type(e.write) == "number" and e.write == e.write and e.write > 0
+      and e.write < math.huge then
+      top = math.max(top or 0, e.write)
+    end
+  end
+  return top
+end
+
 --- Seconds to write `bytes` from LBA 0 by the nominal write performance curve, no
 -- faster than entry.write when an entry is given; and a detail table { notes =,
 -- curve = "drive"|"none", capacity = sectors or nil }.  The source is a snapshot, a
@@ -654,11 +673,12 @@ function speeds.estimate(source, bytes, entry)
   local detail = { notes = {}, curve = "none" }
   local curve, b, class, capacity = {}, SECTOR, nil, nil
   local dm     -- defect management: the drive reads back what it writes
+  local snap
   if is_curve(source) then
     check_curve(source, 3)
     curve = source
   else
-    local snap = source.snapshot or (not is_drive(source) and snapshot.is(source) and source) or nil
+    snap = source.snapshot or (not is_drive(source) and snapshot.is(source) and source) or nil
     if not snap and is_drive(source) then snap = snapshot.take(source) end
     if not snap and type(source) == "table" then
       -- a speed list without a snapshot: the entry's speed is all there is
@@ -693,9 +713,10 @@ function speeds.estimate(source, bytes, entry)
   if judge.number(secs) or secs < 0 then
     return nil, fmt("no sensible time (%s) from the performance curve", tostring(secs)), { kind = "decode" }
   end
-  -- the burn as a stopwatch sees it (physics, overheads): cdperf.estimate adds it to the detail
+  -- the burn as a stopwatch sees it (physics, overheads): cdperf.estimate adds it to the detail;
+  -- the fastest offered speed sets the spindle limit there
   detail = require("cdperf.estimate").finish(detail, { class = class, capacity = capacity, sectors = n,
-    entry = entry, zones = zones, curve_seconds = secs })
+    entry = entry, zones = zones, curve_seconds = secs, top_write = top_offered(source, snap) })
   if dm then
     -- verify after write: a second pass over every sector, at about the speed of the first
     detail.verify = true

@@ -345,6 +345,14 @@ do
   add(text ~= "" and (text:gsub("%s+$", "")) or "(bench/measure.lua gave nothing)")
 end
 add("")
+do   -- the estimate against published real burns (spec/data/burn_times.lua)
+  local p = io.popen(((arg and arg[-1]) or "lua5.4") .. " " .. root .. "/bench/burns.lua 2>/dev/null")
+  local text = p and p:read("a") or ""
+  if p then p:close() end
+  add("Published real burns (spec/data/burn_times.lua, each with its source) against the estimate "
+    .. "(bench/burns.lua):\n\n" .. (text ~= "" and (text:gsub("%s+$", "")) or "(bench/burns.lua gave nothing)"))
+end
+add("")
 add(("Run time: %.1f s CPU, about %d s wall."):format(os.clock() - started, os.time() - wall_started))
 add("")
 

@@ -4,7 +4,7 @@
 --      and the share of the full read's time the sampling took (goal: within 3 % at no more
 --      than a tenth of the time), on a throttled-like CLV drive and on CAV/P-CAV/Z-CLV drives;
 --   2. the estimate's error against the emulator's own clock: a full pass at each offered
---      speed on a drive that spins as physics says (CLV up to a 10,000 rpm spindle),
+--      speed on a drive that spins as physics says (CLV up to physics.write_limit_rpm),
 --      against speeds.estimate's stopwatch figure (detail.data_seconds) and its old flat one.
 --   3. the same on a real kernel and a real clock: QEMU's own scsi-cd and ide-cd with block
 --      throttling, measured in the QEMU guest by test/kernel/measure.lua (make check-kernel
@@ -59,9 +59,12 @@ for _, c in ipairs(CASES) do
     s.seconds / full.seconds * 100))
 end
 
--- A full pass at `kBps` on a drive whose spindle follows physics (CLV to 10,000 rpm, or CAV).
-local function clock_pass(name, kBps, read)
-  local m = model(name, { read = read, spin_up = 0, access = 0 })
+-- A full pass at `kBps` on a drive whose spindle follows physics: CLV up to the limit a
+-- writer whose fastest speed is `top` has (physics.write_limit_rpm), or CAV.
+local function clock_pass(name, kBps, read, top, class)
+  local g = require("cdperf.physics").geometry(class)
+  local m = model(name, { read = read, spin_up = 0, access = 0,
+    limit_rpm = require("cdperf.physics").write_limit_rpm(g, top) })
   m.read_speeds = { kBps }
   m.capabilities = emulator.deepcopy(m.capabilities or {})
   m.capabilities.max_read_speed, m.capabilities.current_read_speed = kBps, kBps
@@ -80,24 +83,25 @@ end
 out("")
 out("## Estimate against the emulator's clock: a whole disc at each offered speed")
 out("")
-out("The emulated drive spins as its write-speed descriptor says (CLV up to a 10,000 rpm spindle, "
-  .. "or CAV); the clock times a full pass. `flat` is the old estimate (the speed over the whole disc, or the "
-  .. "drive's curve for its current setting); `physics` is speeds.estimate's detail.data_seconds now.")
+out("The emulated drive spins as its write-speed descriptor says (CLV up to the spindle limit a writer "
+  .. "with that fastest speed has, physics.write_limit_rpm, or CAV); the clock times a full pass of the data. `estimate` is speeds.estimate's detail.data_seconds "
+  .. "(its source: the drive's curve, or physics); the last column is the whole burn speeds.estimate "
+  .. "returns (data, OPC, lead-in, lead-out, DVD finalization), which no data pass times.")
 out("")
-out("| drive, speed | clock (s) | estimate (s) | error | source | old flat (s) | error |")
-out("| --- | ---: | ---: | ---: | --- | ---: | ---: |")
+out("| drive, speed | clock (s) | estimate (s) | error | source | whole burn (s) |")
+out("| --- | ---: | ---: | ---: | --- | ---: |")
 for _, name in ipairs { "liteon_sohw1673s_dvdpr", "nec_nd3540a_dvdprw", "lg_wh16ns40_bdr", "ihas124f_cdr" } do
   local drive = assert(cdperf.open("emulated:" .. name))
   local snap = cdperf.snapshot(drive)
   drive:close()
   local list = assert(speeds.list(snap))
   for _, e in ipairs(list) do
-    local t, cap = clock_pass(name, e.write, e.rotation == "cav" and "cav" or "auto")
+    local t, cap = clock_pass(name, e.write, e.rotation == "cav" and "cav" or "auto", list[1].write, list.class)
     local secs, d = speeds.estimate(snap, cap * 2048, e)
     if secs and d.data_seconds then
-      out(fmt("| %s %s | %.0f | %.0f | %+.1f %% | %s | %.0f | %+.1f %% |", name,
+      out(fmt("| %s %s | %.0f | %.0f | %+.1f %% | %s | %.0f |", name,
         cdperf.format.speed(e.write, list.class), t, d.data_seconds, (d.data_seconds / t - 1) * 100, d.source,
-        secs, (secs / t - 1) * 100))
+        secs))
     end
   end
 end

@@ -84,7 +84,8 @@ out("")
 out("## Estimate against the emulator's clock: a whole disc at each offered speed")
 out("")
 out("The emulated drive spins as its write-speed descriptor says (CLV up to the spindle limit a writer "
-  .. "with that fastest speed has, physics.write_limit_rpm, or CAV); the clock times a full pass of the data. `estimate` is speeds.estimate's detail.data_seconds "
+  .. "with that fastest speed has, physics.write_limit_rpm, or CAV); the clock times a full pass of "
+  .. "the data. `estimate` is speeds.estimate's detail.data_seconds "
   .. "(its source: the drive's curve, or physics); the last column is the whole burn speeds.estimate "
   .. "returns (data, OPC, lead-in, lead-out, DVD finalization), which no data pass times.")
 out("")

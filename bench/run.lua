@@ -335,7 +335,8 @@ add("")
 add("bench/measure.lua on emulated drives with virtual clocks (cdperf.emulator_clock), so these "
   .. "figures do not depend on this machine. The emulator's clock follows cdperf.physics too, so "
   .. "the estimate's row says that both agree on the same model of the disc, not that either meets "
-  .. "a real burn; real burn logs judge that.")
+  .. "a real burn. The real checks follow: QEMU's throttled drives measured in the guest (a real "
+  .. "kernel and clock), and published real burns against the estimate.")
 add("")
 do
   local interp = (arg and arg[-1]) or "lua5.4"

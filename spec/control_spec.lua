@@ -775,10 +775,10 @@ describe("cdperf.core drive:command (raw pass-through)", function()
 
   it("an unknown opcode gives nil, message, info with ILLEGAL REQUEST and the raw sense", function()
     local drive = emulated()
-    local r, msg, info = drive:command(unhex "51 00 00 00 00 00 00 00 22 00", "in", 34)
+    local r, msg, info = drive:command(unhex "5C 00 00 00 00 00 00 00 0C 00", "in", 12)
     assert.is_nil(r)
-    assert.are.equal("CDB 51h: ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE", msg)
-    assert.are.same({ kind = "scsi", command = "CDB 51h", status = 2, sense_key = 5, asc = 0x20,
+    assert.are.equal("CDB 5Ch: ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE", msg)
+    assert.are.same({ kind = "scsi", command = "CDB 5Ch", status = 2, sense_key = 5, asc = 0x20,
       ascq = 0, sense = "ILLEGAL REQUEST", text = "INVALID COMMAND OPERATION CODE",
       sense_bytes = h.fixed_sense(5, 0x20, 0) }, info)
   end)

@@ -224,11 +224,16 @@ local OP = {
   TEST_UNIT_READY = 0x00, REQUEST_SENSE = 0x03, INQUIRY = 0x12, GET_CONFIGURATION = 0x46,
   MODE_SENSE10 = 0x5A, GET_PERFORMANCE = 0xAC, SET_STREAMING = 0xB6, SET_CD_SPEED = 0xBB,
   READ_TOC = 0x43, READ_DVD_STRUCTURE = 0xAD,
+  READ_DISC_INFORMATION = 0x51, READ_TRACK_INFORMATION = 0x52, READ_FORMAT_CAPACITIES = 0x23,
+  START_STOP_UNIT = 0x1B, PREVENT_ALLOW = 0x1E, SYNCHRONIZE_CACHE = 0x35, REZERO_UNIT = 0x01,
+  MODE_SELECT10 = 0x55,
 }
 -- the direction each known opcode moves data in
 local DIRECTION = {
   [0x00] = "none", [0x03] = "in", [0x12] = "in", [0x46] = "in", [0x5A] = "in",
   [0xAC] = "in", [0xB6] = "out", [0xBB] = "none", [0x43] = "in", [0xAD] = "in",
+  [0x51] = "in", [0x52] = "in", [0x23] = "in", [0x1B] = "none", [0x1E] = "none", [0x35] = "none",
+  [0x01] = "none", [0x55] = "out",
 }
 
 -- Sense keys
@@ -315,6 +320,8 @@ local function part_of(cdb)
   local op = cdb:byte(1)
   -- GET CONFIGURATION: RT 00b (every feature) is the features part, else the profile
   if op == 0x46 then return (cdb:byte(2) & 3) == 0 and "features" or "profile" end
+  -- READ TOC/PMA/ATIP: only format 0100b (ATIP) is the atip part
+  if op == 0x43 and cdb:byte(3) & 0x0F ~= 4 then return nil end
   if op ~= 0xAC then
     for name, p in pairs(PART_CDB) do if p[1] == op then return name end end
     return nil
@@ -409,6 +416,23 @@ function emulator.new(model, opts)
   if hl ~= nil and not HEADER_LENGTHS[hl] then
     error(string.format("bad quirk 'header_length' (expected long|short|odd|huge, got %s)",
       tostring(hl)), 2)
+  end
+  local dm = model.disc
+  if type(dm) == "table" then
+    -- how the disc's fields fit together (each alone was checked by cdperf.model_check)
+    local function bad(what) error(string.format("bad field 'disc' (%s)", what), 3) end
+    local status = dm.status
+    local s = dm.sessions or (status == "appendable" and 2 or 1)
+    local t = dm.tracks or s
+    if not status and (dm.sessions or dm.tracks or dm.used) then
+      bad("sessions, tracks and used need a status")
+    end
+    if status == "blank" and (s ~= 1 or t ~= 1 or (dm.used or 0) ~= 0) then
+      bad("a blank disc has 1 session, 1 track and nothing used")
+    end
+    if status == "appendable" and s < 2 then bad("an appendable disc has 2 sessions or more") end
+    if t < s then bad("fewer tracks than sessions") end
+    if dm.used and dm.used > (model.capacity or 0) then bad("used is more than the capacity") end
   end
   local st = {
     profile = model.profile or 0,
@@ -623,7 +647,8 @@ end
 
 handlers[OP.READ_TOC] = function(self, cdb, alloc)
   local st = self.st
-  if cdb:byte(3) & 0x0F ~= 4 then return invalid_field(2) end      -- ATIP only
+  if cdb:byte(3) & 0x0F == 0 then return handlers.read_toc(self, cdb, alloc) end
+  if cdb:byte(3) & 0x0F ~= 4 then return invalid_field(2) end      -- TOC and ATIP only
   if st.profile == 0 then return nil, NOT_READY, 0x3A, 0x00 end
   local a = self.model.atip
   -- no ATIP (not a CD, or a model that has none): INVALID FIELD IN CDB, no field pointer
@@ -682,7 +707,7 @@ end
 handlers[OP.MODE_SENSE10] = function(self, cdb, alloc)
   local dbd = cdb:byte(2) & 0x08
   local pc, page, subpage = cdb:byte(3) >> 6, cdb:byte(3) & 0x3F, cdb:byte(4)
-  if page ~= 0x2A and page ~= 0x3F then return invalid_field(2) end
+  if page ~= 0x2A and page ~= 0x3F and page ~= 0x05 then return invalid_field(2) end
   if pc == 3 then return nil, ILLEGAL_REQUEST, 0x39, 0x00 end
   if subpage ~= 0 and not (page == 0x3F and subpage == 0xFF) then return invalid_field(3) end
   local bd = ""
@@ -690,7 +715,7 @@ handlers[OP.MODE_SENSE10] = function(self, cdb, alloc)
     -- density code 0, number of blocks, block length 2048
     bd = pack(">BI3BI3", 0, math.min(self.st.capacity, 0xFFFFFF), 0, 2048)
   end
-  local body = page_2a(self, pc)
+  local body = page == 0x05 and handlers.page_05(self, pc) or page_2a(self, pc)
   local total = 8 + #bd + #body
   local data = be16(total - 2) .. string.char(0, 0, 0, 0) .. be16(#bd) .. bd .. body
   return cut(data, math.min(alloc, (unpack(">I2", cdb, 8))))
@@ -932,7 +957,243 @@ handlers[OP.SET_STREAMING] = function(self, cdb, param)
   return ""
 end
 
+
+-- --------------------------------------------------------------------------------------
+-- The disc: status, sessions, tracks (model.disc, else derived from the profile)
+
+-- read-only media, and media formatted for overwriting in place: complete by default
+local ROM_PROFILE = { [0x08] = true, [0x10] = true, [0x40] = true }
+local OVERWRITE_PROFILE = { [0x12] = true, [0x13] = true, [0x1A] = true, [0x2A] = true, [0x43] = true }
+local ERASABLE_PROFILE = { [0x0A] = true, [0x12] = true, [0x13] = true, [0x14] = true, [0x17] = true,
+  [0x1A] = true, [0x2A] = true, [0x43] = true }
+
+-- The disc's defaults for a profile: a model's own `disc` fields win (when its medium is
+-- loaded), the rest derived. Returns nil with no medium.
+local function disc_layout(self)
+  local st, model = self.st, self.model
+  local p = st.profile
+  if p == 0 then return nil end
+  local d = (p == model.profile and type(model.disc) == "table") and model.disc or {}
+  local cap = st.capacity
+  local status = d.status or ((ROM_PROFILE[p] or OVERWRITE_PROFILE[p]) and "complete" or "blank")
+  local used = d.used
+  -- a timed model reads its whole capacity (cdperf.emulator_clock): its disc is complete
+  if model.timing then status, used = "complete", cap end
+  local sessions = d.sessions or (status == "appendable" and 2 or 1)
+  local tracks = math.max(d.tracks or sessions, sessions)
+  used = used or (status == "complete" and cap) or (status == "blank" and 0) or ((cap // 2) & ~15)
+  used = math.min(used, cap)
+  local erasable = d.erasable
+  if erasable == nil then erasable = ERASABLE_PROFILE[p] == true end
+  -- recorded tracks, contiguous from LBA 0 (no lead-in/lead-out gaps between sessions);
+  -- the first session holds the tracks the others (one each) do not
+  local closed = status == "complete" and sessions or sessions - 1
+  local recorded = status == "complete" and tracks or (status == "appendable" and tracks - 1 or 0)
+  local list, start = {}, 0
+  for i = 1, recorded do
+    local size = used // recorded
+    if i == recorded then size = used - start end
+    list[i] = { number = i, session = math.max(1, i - (recorded - closed)), start = start, size = size,
+      recorded = true }
+    start = start + size
+  end
+  if status ~= "complete" then
+    -- the empty (invisible) track of the empty last session: where the next write goes
+    list[#list + 1] = { number = tracks, session = sessions, start = used, size = cap - used }
+  end
+  return { status = status, sessions = sessions, tracks = tracks, used = used, capacity = cap,
+    erasable = erasable, list = list, recorded = recorded, cd = is_cd(p),
+    overwrite = OVERWRITE_PROFILE[p] == true, bd = p >= 0x40 and p <= 0x43 }
+end
+
+local function not_ready() return nil, NOT_READY, 0x3A, 0x00 end
+
+-- LBA as MSF bytes (0, M, S, F), the 150-frame pre-gap counted (MMC-6 Table "LBA to MSF")
+local function msf4(lba)
+  local f = lba + 150
+  return string.char(0, (f // 4500) & 0xFF, (f // 75) % 60, f % 75)
+end
+
+-- READ DISC INFORMATION 51h (MMC-6 6.21), data type 000b: standard disc information,
+-- 34 bytes, no OPC tables
+handlers[OP.READ_DISC_INFORMATION] = function(self, cdb, alloc)
+  local n = unpack(">I2", cdb, 8)
+  if cdb:byte(2) & 0x07 ~= 0 then return invalid_field(1) end
+  local d = disc_layout(self)
+  if not d then return not_ready() end
+  -- state of last session (bits 3-2): 00b empty, 11b complete; disc status (1-0):
+  -- 00b empty, 01b incomplete (appendable), 10b complete
+  local lss, ds = 0, 0
+  if d.status == "appendable" then ds = 1 elseif d.status == "complete" then lss, ds = 3, 2 end
+  local first_last = d.tracks
+  for _, t in ipairs(d.list) do
+    if t.session == d.sessions then first_last = t.number; break end
+  end
+  local lead_in, lead_out
+  if d.status == "complete" then
+    lead_in, lead_out = "\xFF\xFF\xFF\xFF", "\xFF\xFF\xFF\xFF"        -- no more sessions
+  elseif d.cd then
+    -- MSF: the next session's lead-in (the ATIP's on a blank disc), the ATIP's lead-out
+    local a = type(self.model.atip) == "table" and self.model.atip or {}
+    local function msf_of(t, dflt)
+      t = type(t) == "table" and t or dflt
+      return string.char(0, (t.minute or 0) & 0xFF, (t.second or 0) & 0xFF, (t.frame or 0) & 0xFF)
+    end
+    lead_in = d.used == 0 and msf_of(a.lead_in, { minute = 97, second = 24, frame = 0 }) or msf4(d.used)
+    lead_out = type(a.lead_out) == "table" and msf_of(a.lead_out) or msf4(d.capacity)
+  else
+    -- DVD/BD: the empty session's start and the end of the recordable area, as LBAs
+    lead_in, lead_out = be32(d.used), be32(d.capacity)
+  end
+  local data = be16(32)
+    .. string.char((d.erasable and 0x10 or 0) | (lss << 2) | ds, 1, d.sessions & 0xFF, first_last & 0xFF,
+      d.tracks & 0xFF, 0x20, 0x00, d.sessions >> 8, first_last >> 8, d.tracks >> 8)
+    .. "\0\0\0\0" .. lead_in .. lead_out .. string.rep("\0", 8) .. "\0\0"
+  return cut(data, math.min(alloc, n))
+end
+
+-- READ TRACK INFORMATION 52h (MMC-6 6.26): 48 bytes (data length 002Eh)
+local function track_info(d, t)
+  local fixed = d.overwrite and (d.bd and 32 or 16) or 0
+  local b6 = (t.recorded and 0x01 or 0x4F)               -- data mode 1; blank: Blank, Fh
+  if d.overwrite then b6 = b6 | 0x30 end                  -- Packet/Inc, FP
+  local b7 = t.recorded and (t.size > 0 and 0x02 or 0) or 0x01     -- LRA_V; NWA_V
+  return be16(46) .. string.char(t.number & 0xFF, t.session & 0xFF, 0, 0x04, b6, b7)
+    .. be32(t.start) .. be32(t.recorded and 0 or t.start) .. be32(t.recorded and 0 or t.size)
+    .. be32(fixed) .. be32(t.size) .. be32(t.recorded and t.size > 0 and t.start + t.size - 1 or 0)
+    .. string.char(t.number >> 8, t.session >> 8, 0, 0) .. string.rep("\0", 12)
+end
+
+handlers[OP.READ_TRACK_INFORMATION] = function(self, cdb, alloc)
+  local typ, open = cdb:byte(2) & 0x03, cdb:byte(2) & 0x04 ~= 0
+  local v, n = unpack(">I4", cdb, 3), unpack(">I2", cdb, 8)
+  if typ == 3 then return invalid_field(1) end
+  local d = disc_layout(self)
+  if not d then return not_ready() end
+  local found
+  for _, t in ipairs(d.list) do
+    if typ == 0 and v >= t.start and v < t.start + t.size then found = t; break end
+    if typ == 1 and (t.number == v or (v == 0xFF and not t.recorded)
+        or (open and not t.recorded and t.number >= v)) then found = t; break end
+    if typ == 2 and t.session == v then found = t; break end
+  end
+  if not found then
+    if typ == 0 then return nil, ILLEGAL_REQUEST, 0x21, 0x00 end  -- LBA OUT OF RANGE
+    return invalid_field(2)
+  end
+  return cut(track_info(d, found), math.min(alloc, n))
+end
+
+-- READ TOC/PMA/ATIP 43h (MMC-6 6.25) format 0000b, the TOC: the recorded tracks and the
+-- lead-out (AAh), control 4 (data track); none recorded: INVALID FIELD IN CDB
+function handlers.read_toc(self, cdb, alloc)
+  local d = disc_layout(self)
+  if not d then return not_ready() end
+  local msf, first = cdb:byte(2) & 0x02 ~= 0, cdb:byte(7)
+  if d.recorded == 0 then return nil, ILLEGAL_REQUEST, 0x24, 0x00 end
+  if first > d.recorded and first ~= 0xAA then return invalid_field(6) end
+  local function addr(lba) return msf and msf4(lba) or be32(lba) end
+  local out = {}
+  for i = 1, d.recorded do
+    local t = d.list[i]
+    if t.number >= first then out[#out + 1] = string.char(0, 0x14, t.number, 0) .. addr(t.start) end
+  end
+  out[#out + 1] = string.char(0, 0x14, 0xAA, 0) .. addr(d.used)
+  local body = table.concat(out)
+  local data = be16(#body + 2) .. string.char(1, d.recorded) .. body
+  return cut(data, math.min(alloc, (unpack(">I2", cdb, 8))))
+end
+
+-- READ FORMAT CAPACITIES 23h (MMC-6 6.23): the capacity list header and the current/maximum
+-- capacity descriptor only (no formattable descriptors): 01b unformatted (a blank disc),
+-- 10b formatted, 11b no medium (with the capacity the emulator last had), 2048-byte blocks
+handlers[OP.READ_FORMAT_CAPACITIES] = function(self, cdb, alloc)
+  local d = disc_layout(self)
+  local typ = not d and 3 or (d.status == "blank" and 1 or 2)
+  local data = "\0\0\0\8" .. be32(self.st.capacity) .. string.char(typ) .. "\0\8\0"
+  return cut(data, math.min(alloc, (unpack(">I2", cdb, 8))))
+end
+
+-- READ CAPACITY 25h (MMC-6 6.18): the last recorded LBA (0 when no session is complete:
+-- a blank disc), 2048-byte blocks
+local function read_capacity(self, _, alloc)
+  local d = disc_layout(self)
+  if not d then return not_ready() end
+  return cut(pack(">I4I4", math.max(d.used - 1, 0) & 0xFFFFFFFF, 2048), alloc)
+end
+
+-- START STOP UNIT 1Bh (SBC/MMC-6): LoEj=1 Start=0 ejects, LoEj=1 Start=1 loads the model's
+-- medium (when none is in); Start=1 with no medium after that: NOT READY 3Ah/00h; else
+-- (spin down, power conditions) GOOD, nothing changes
+handlers[OP.START_STOP_UNIT] = function(self, cdb)
+  local b4 = cdb:byte(5)
+  if b4 & 0x02 ~= 0 and (b4 >> 4) == 0 then
+    if b4 & 0x01 == 0 then
+      if self.st.profile ~= 0 then self:eject() end
+    elseif self.st.profile == 0 and (self.model.profile or 0) ~= 0 then
+      self:load()
+    end
+  end
+  -- nothing to spin up (or load) in an empty drive
+  if b4 & 0x01 ~= 0 and (b4 >> 4) == 0 and self.st.profile == 0 then return not_ready() end
+  return ""
+end
+
+-- PREVENT ALLOW MEDIUM REMOVAL 1Eh, SYNCHRONIZE CACHE 35h (nothing is cached), REZERO
+-- UNIT 01h: GOOD (SYNCHRONIZE CACHE with no medium: NOT READY)
+handlers[OP.PREVENT_ALLOW] = function() return "" end
+handlers[OP.SYNCHRONIZE_CACHE] = function(self)
+  if self.st.profile == 0 then return not_ready() end
+  return ""
+end
+handlers[OP.REZERO_UNIT] = function() return "" end
+
+-- Write Parameters mode page 05h (MMC-6 7.5): 52 bytes, page length 32h. Defaults: Write
+-- Type 01h (TAO), Track Mode 4, Data Block Type 8 (Mode 1), Audio Pause Length 150.
+local PAGE_05_DEFAULT = string.char(0x05, 0x32, 0x01, 0x04, 0x08, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 150)
+  .. string.rep("\0", 36)
+-- the bits a MODE SELECT may change (the changeable values, page control 01b)
+local PAGE_05_MASK = string.char(0x05, 0x32, 0x7F, 0xFF, 0x0F, 0xFF, 0, 0x3F, 0xFF, 0)
+  .. string.rep("\xFF", 42)
+
+function handlers.page_05(self, pc)
+  if pc == 1 then return PAGE_05_MASK end
+  if pc == 2 then return PAGE_05_DEFAULT end
+  return self.st.page_05 or PAGE_05_DEFAULT
+end
+
+-- MODE SELECT(10) 55h (MMC-6 6.11): PF=1, SP=0; the 8-byte header, no block descriptor or
+-- one of 8 bytes (block length 2048), then none or page 05h (page length 32h, only
+-- changeable bits set); anything else INVALID FIELD IN PARAMETER LIST 26h/00h with its field
+handlers[OP.MODE_SELECT10] = function(self, cdb, param)
+  local len = unpack(">I2", cdb, 8)
+  if cdb:byte(2) & 0x11 ~= 0x10 then return invalid_field(1) end
+  if #param ~= len then
+    error(string.format("MODE SELECT(10): %d parameter bytes sent, the CDB announces %d", #param, len), 0)
+  end
+  local function bad(i) return nil, ILLEGAL_REQUEST, 0x26, 0x00, -1 - i end
+  if len == 0 then return "" end
+  if len < 8 then return nil, ILLEGAL_REQUEST, 0x1A, 0x00 end      -- PARAMETER LIST LENGTH ERROR
+  local bdl = unpack(">I2", param, 7)
+  if bdl ~= 0 and bdl ~= 8 then return bad(6) end
+  if 8 + bdl > len then return nil, ILLEGAL_REQUEST, 0x1A, 0x00 end
+  if bdl == 8 and unpack(">I3", param, 14) ~= 2048 then return bad(13) end
+  local at = 9 + bdl
+  if at > len then return "" end
+  if param:byte(at) & 0x3F ~= 0x05 then return bad(at - 1) end
+  if at + 1 > len or param:byte(at + 1) ~= 0x32 then return bad(at) end
+  if at + 51 ~= len then return nil, ILLEGAL_REQUEST, 0x1A, 0x00 end
+  local page = param:sub(at, at + 51)
+  for i = 3, 52 do
+    local b = page:byte(i)
+    if b & ~PAGE_05_MASK:byte(i) ~= 0 then return bad(at + i - 2) end
+  end
+  self.st.page_05 = "\x05" .. page:sub(2)                  -- PS cleared: not savable
+  return ""
+end
+
 emulator_clock.install(handlers, DIRECTION, Emu)
+handlers[emulator_clock.OP.READ_CAPACITY] = read_capacity
 
 local CDB_LEN = { [0] = 6, [1] = 10, [2] = 10, [4] = 16, [5] = 12 }
 local UA_EXEMPT = { [OP.INQUIRY] = true, [OP.REQUEST_SENSE] = true, [OP.GET_CONFIGURATION] = true }

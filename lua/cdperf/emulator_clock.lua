@@ -5,14 +5,15 @@
 --   * a virtual clock: seconds from 0, advanced only by the work the drive does
 --     (emu:now() reads it, emu:clock() is a function that reads it, emu:advance(s) moves it);
 --   * READ(10) 28h and READ(12) A8h answered with zeros after the time the read takes;
---     READ CAPACITY(10) 25h with capacity - 1 and 2048-byte blocks;
+--     (READ CAPACITY(10) 25h is cdperf.emulator's: on a timed model's disc, complete unless
+--     model.disc says otherwise, capacity - 1 and 2048-byte blocks);
 --   * a spindle with a limit (model.timing.limit_rpm, default physics.LIMIT_RPM) that turns
 --     the medium by the rotation behaviour of the speed it is set to (cdperf.physics:
 --     speed_at / write_time give the speed at each radius and exact times), spin-up from
 --     rest, a spin change when the speed changes, an access time for each jump.
 --
--- A model without `timing` answers no READ or READ CAPACITY (INVALID COMMAND OPERATION
--- CODE, as before this module); `timing = {}` gives it the defaults.
+-- A model without `timing` answers no READ (INVALID COMMAND OPERATION CODE, as before
+-- this module); `timing = {}` gives it the defaults.
 -- model.timing (every field optional):
 --   limit_rpm = 10000        the spindle's limit
 --   read = "cav"             how the drive spins for reads: "auto" | "clv" | "pcav" | "cav" |
@@ -46,7 +47,7 @@ local media = require "cdperf.media"
 
 local clock = {}
 
-local fmt, pack, unpack = string.format, string.pack, string.unpack
+local fmt, unpack = string.format, string.unpack
 local max, min = math.max, math.min
 
 --- The opcodes this module adds: `{ READ_CAPACITY = 0x25, READ10 = 0x28, READ12 = 0xA8 }`.
@@ -231,7 +232,7 @@ local function read(self, lba, n, alloc)
   return zeros(min(alloc, n * 2048))
 end
 
---- Add the READ and READ CAPACITY handlers, their directions and the clock methods to
+--- Add the READ handlers, the directions of READ and READ CAPACITY and the clock methods to
 -- the emulator (called once by cdperf.emulator with its handler table, its table of
 -- directions and its method table).
 function clock.install(handlers, direction, Emu)
@@ -245,13 +246,8 @@ function clock.install(handlers, direction, Emu)
     local lba, n = unpack(">I4I4", cdb, 3)
     return read(self, lba, n, alloc)
   end
-  handlers[OP.READ_CAPACITY] = function(self, _, alloc)
-    local st = self.st
-    if untimed(self) then return nil, ILLEGAL_REQUEST, 0x20, 0x00 end
-    if st.profile == 0 then return nil, NOT_READY, 0x3A, 0x00 end
-    local data = pack(">I4I4", max(st.capacity - 1, 0) & 0xFFFFFFFF, 2048)
-    return data:sub(1, alloc)
-  end
+  -- READ CAPACITY is cdperf.emulator's (from the disc's layout: the whole capacity of a
+  -- timed model's disc, which is complete unless the model says otherwise)
 
   -- Seconds on the emulator's clock (documented in cdperf.emulator).
   function Emu:now() return state(self).now end

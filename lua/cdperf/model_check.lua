@@ -312,6 +312,10 @@ local MODEL_FIELDS = {
   quirks = QUIRK_CHECK,
   supported_profiles = list(u16, 65535),
   read_speeds = list(u16, 65535),
+  -- the disc (cdperf.emulator: READ DISC/TRACK INFORMATION, READ TOC, READ CAPACITY ...);
+  -- how the fields fit together is checked in emulator.new
+  disc = fields { status = one_of { "blank", "appendable", "complete" }, sessions = int(1, 99),
+    tracks = int(1, 99), used = int(0, U32 + 1), erasable = bool },
   -- a snapshot (cdperf.snapshot) is a model too
   format = one_of { SNAPSHOT_FORMAT },
   version = int(1, SNAPSHOT_VERSION, fmt("snapshot version 1..%d", SNAPSHOT_VERSION)),

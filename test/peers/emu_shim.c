@@ -278,7 +278,7 @@ static int do_sg_io(sg_io_hdr_t *io)
 {
   static const unsigned char invalid_field[18] = { 0x70, 0, 5, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x24 };
   const char *dir;
-  char cdbhex[40];
+  char cdbhex[40 + 6 + 2 * 64 + 1];
   size_t len;
   const char *data;
   int top;
@@ -303,6 +303,12 @@ static int do_sg_io(sg_io_hdr_t *io)
   }
   if (io->dxfer_len == 0 && io->dxfer_direction != SG_DXFER_TO_DEV)
     dir = "none";
+  if (strcmp(dir, "out") == 0 && io->dxfer_len > 0) {
+    /* the parameter bytes too (the first 64), so a refused MODE SELECT shows what it sent */
+    size_t o = strlen(cdbhex);
+    memcpy(cdbhex + o, " data ", 6);
+    hex(cdbhex + o + 6, sizeof cdbhex - o - 6, io->dxferp, io->dxfer_len < 64 ? io->dxfer_len : 64);
+  }
 
   pthread_mutex_lock(&lock);
   if (!lua_setup()) {

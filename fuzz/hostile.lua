@@ -117,6 +117,17 @@ local function gen_model(choose)
   for _ = 1, choose(4) do m.quirks[pick_of(choose, QUIRKS)] = true end
   if choose(4) == 0 then m.quirks.header_length = pick_of(choose, HEADERS) end
   if choose(5) == 0 then m.supported_profiles = { pick_of(choose, PROFILES), pick_of(choose, PROFILES) } end
+  if choose(3) == 0 then
+    -- the disc (status, sessions, tracks, used, erasable), coherent as emulator.new wants it
+    local d = { status = pick_of(choose, { "blank", "appendable", "complete" }) }
+    if d.status ~= "blank" then
+      if choose(2) == 0 then d.sessions = (d.status == "appendable" and 2 or 1) + choose(98 - 1) end
+      if choose(2) == 0 then d.tracks = (d.sessions or 2) + choose(99 - (d.sessions or 2) + 1) end
+      if choose(2) == 0 then d.used = math.min(value(choose, LBAS), m.capacity) end
+    end
+    if choose(3) == 0 then d.erasable = choose(2) == 0 end
+    m.disc = d
+  end
   return gen_atip(choose, m)
 end
 

@@ -13,6 +13,7 @@ return {
   inquiry = { peripheral_type = 5, vendor = "HL-DT-ST", product = "DVDRAM GSA-4083N", revision = "1.00" },
   profile = 0x14,
   capacity = 2254432,
+  disc = { status = "complete", sessions = 2 },   -- the capture: Disc status complete, 2 sessions
   supported_profiles = { 0x1B, 0x1A, 0x14, 0x13, 0x12, 0x11, 0x10, 0x0A, 0x09, 0x08 },
   media_id = { manufacturer = "TDK502", media_type = "sakuM3", source = "pre-pit" },
   write_speeds = {

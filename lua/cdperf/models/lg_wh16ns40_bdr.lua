@@ -21,6 +21,7 @@ return {
   inquiry = { peripheral_type = 5, vendor = "HL-DT-ST", product = "BD-RE  WH16NS40", revision = "1.00" },
   profile = 0x41,
   capacity = 12219392,
+  disc = { status = "blank" },                     -- the capture: Disc status blank
   supported_profiles = { 0x43, 0x42, 0x41, 0x40, 0x2B, 0x1B, 0x1A, 0x16, 0x15, 0x14, 0x13, 0x12, 0x11, 0x10,
     0x0A, 0x09, 0x08 },
   media_id = { manufacturer = "VERBAT", media_type = "IMe", revision = 0, source = "DI", disc_type_id = "BDR" },

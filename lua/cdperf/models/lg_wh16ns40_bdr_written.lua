@@ -20,6 +20,7 @@ local m = deepcopy(require "cdperf.models.lg_wh16ns40_bdr")
 m.name = "lg_wh16ns40_bdr_written"
 m.source = "Capture I: HL-DT-ST BD-RE WH16NS40 1.00, BD-R SRM written (from spec/data/captures.md)"
 m.capacity = END_LBA + 1
+m.disc = { status = "appendable" }   -- the capture: Disc status appendable
 for _, d in ipairs(m.write_speeds) do d.end_lba = END_LBA end
 m.performance.read[1].end_lba = END_LBA
 m.performance.write[1].end_lba = END_LBA

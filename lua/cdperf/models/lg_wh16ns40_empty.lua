@@ -13,4 +13,5 @@ m.capacity = 0
 m.write_speeds = {}
 m.performance = { read = {}, write = {} }
 m.media_id = nil     -- no disc; the drive still lists its profiles and features
+m.disc = nil
 return m

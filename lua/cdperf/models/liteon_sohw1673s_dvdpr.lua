@@ -15,6 +15,7 @@ return {
   inquiry = { peripheral_type = 5, vendor = "LITE-ON", product = "DVDRW SOHW-1673S", revision = "JS02" },
   profile = 0x1B,
   capacity = 2295104,
+  disc = { status = "blank" },                     -- the capture: Disc status blank
   supported_profiles = { 0x2B, 0x1B, 0x1A, 0x14, 0x13, 0x11, 0x10, 0x0A, 0x09, 0x08 },
   media_id = { manufacturer = "CMC MAG", media_type = "M01", revision = 0, source = "ADIP" },
   write_speeds = {

@@ -13,6 +13,7 @@ return {
   inquiry = { peripheral_type = 5, vendor = "_NEC", product = "DVD_RW ND-3540A", revision = "1.04" },
   profile = 0x1A,
   capacity = 2295104,
+  disc = { status = "complete" },                  -- the capture: Disc status complete
   supported_profiles = { 0x2B, 0x1B, 0x1A, 0x14, 0x13, 0x11, 0x10, 0x0A, 0x09, 0x08 },
   media_id = { manufacturer = "RICOHJPN", media_type = "W11", revision = 0, source = "ADIP", book = "DVD+RW" },
   write_speeds = {

@@ -18,6 +18,7 @@ return {
   inquiry = { peripheral_type = 5, vendor = "TSSTcorp", product = "CDDVDW SH-224DB", revision = "SB00" },
   profile = 0x1B,
   capacity = 2295104,
+  disc = { status = "appendable", sessions = 2 }, -- the capture: Disc status appendable, 2 sessions
   supported_profiles = { 0x2B, 0x1B, 0x1A, 0x16, 0x15, 0x14, 0x13, 0x12, 0x11, 0x10, 0x0A, 0x09, 0x08 },
   media_id = { manufacturer = "RITEK", media_type = "F16", revision = 0, source = "ADIP" },
   write_speeds = { d(16620), d(13850), d(11080), d(8310), d(5540) },

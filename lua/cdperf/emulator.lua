@@ -26,6 +26,17 @@
 --   `{ [0x0038] = { current = true } }`)
 -- * `unsupported = { [0xAC] = true }`: opcodes answered ILLEGAL REQUEST 20h/00h
 -- * `timing` (a clock for READ: `cdperf.emulator_clock`)
+-- * `disc = { status = "blank" | "appendable" | "complete", sessions =, tracks =, used =,
+--   erasable = }`: the disc in the drive (every field optional; sessions, tracks and used
+--   need a status). Defaults: read-only media (08h, 10h, 40h) and media formatted for
+--   overwriting (12h, 13h, 1Ah, 2Ah, 43h) complete, others blank; a model with `timing`
+--   complete and wholly used whatever it says; sessions 2 when appendable, else 1
+--   (appendable: the closed ones and the empty last one); tracks = sessions (the first
+--   session holds the extra tracks; the empty session one empty track); used (sectors
+--   recorded) 0 blank, the capacity complete, half of it (a multiple of 16) appendable;
+--   erasable for the RW profiles. Tracks lie back to back from LBA 0 (no lead-in/lead-out
+--   gaps). A blank disc has 1 session and 1 track; appendable 2 sessions or more; never
+--   fewer tracks than sessions nor more used than the capacity (emulator.new raises).
 -- * `quirks` (below)
 --
 -- A snapshot (`cdperf.snapshot`) is a model too: it answers as the drive did.
@@ -38,7 +49,21 @@
 -- model.atip, CD media only), READ DVD STRUCTURE ADh formats 0Eh (pre-pit, DVD-R/-RW),
 -- 11h (ADIP, DVD+R/+RW), FFh (the list) and, media type 1, 00h (BD Disc Information), the
 -- media ID from model.media_id (a disc whose ID fields are empty when it has none);
--- with model.timing, READ(10) 28h, READ(12) A8h and READ CAPACITY 25h.
+-- with model.timing, READ(10) 28h and READ(12) A8h. From model.disc: READ DISC
+-- INFORMATION 51h (data type 000b, 34 bytes), READ TRACK INFORMATION 52h (by LBA, track
+-- (FFh: the empty track) or session; 48 bytes), READ FORMAT CAPACITIES 23h (header and
+-- the current/maximum descriptor: 01b blank, 10b otherwise, 11b no medium; no formattable
+-- descriptors), READ CAPACITY 25h (the last recorded LBA, 0 on a blank disc), READ TOC
+-- format 0000b (the recorded tracks, control 4, and the lead-out AAh; LBA or MSF; a disc
+-- with none recorded: INVALID FIELD IN CDB). MODE SENSE(10) page 05h (Write Parameters:
+-- TAO, track mode 4, Mode 1, audio pause 150) and MODE SELECT(10) 55h (PF=1, SP=0;
+-- header, an optional 8-byte block descriptor of 2048-byte blocks, an optional page 05h
+-- of length 32h with only changeable bits; else 26h/00h with the field, or 1Ah/00h for a
+-- length that does not fit), stored until the emulator is gone; START STOP UNIT 1Bh
+-- (LoEj=1: Start=0 ejects, Start=1 loads the model's medium, each with UNIT ATTENTION
+-- 28h/00h; Start=1 with no medium: NOT READY 3Ah/00h), PREVENT ALLOW MEDIUM REMOVAL 1Eh,
+-- SYNCHRONIZE CACHE 35h (NOT READY with no medium) and REZERO UNIT 01h: GOOD.
+-- With no medium the disc commands answer NOT READY 3Ah/00h.
 -- Anything else, or an opcode in model.unsupported: ILLEGAL REQUEST 20h/00h.
 --
 -- **Choices where MMC leaves room** (documented so specs can rely on them):
@@ -62,8 +87,17 @@
 --   the nominal write (read) performance curve keeps its shape, scaled so its fastest
 --   point equals the chosen write (read) speed. SET STREAMING with RDD restores the
 --   model's speeds and curves. The Exact bit is accepted and not enforced.
--- * MODE SENSE page control: 0 current, 1 changeable (page of zeros), 2 default (the
---   model's values), 3 saved -> ILLEGAL REQUEST 39h/00h.
+-- * MODE SENSE page control: 0 current, 1 changeable (page 2Ah: zeros; page 05h: the
+--   bits MODE SELECT may set), 2 default (the model's values), 3 saved -> ILLEGAL REQUEST
+--   39h/00h. Page 3Fh (all pages) returns page 2Ah only, as before page 05h was added.
+-- * READ DISC INFORMATION: URU set, Disc Type 00h, no OPC tables; Last Session Lead-in
+--   Start / Last Possible Lead-out Start FFFFFFFFh on a complete disc; on a CD the next
+--   session's lead-in as MSF (the ATIP's on a blank disc, default 97:24:00) and the
+--   ATIP's lead-out (else the capacity as MSF); on DVD/BD the empty session's start and
+--   the capacity, as LBAs.
+-- * READ TRACK INFORMATION: track mode 4, data mode 1 (recorded) or Fh (blank, with the
+--   Blank bit, NWA_V and the free blocks); media formatted for overwriting set Packet/Inc
+--   and FP with fixed packet size 16 (DVD) or 32 (BD). An LBA outside every track: 21h/00h.
 --
 -- **Quirks** (model.quirks; the named misbehaviours of real drives; unknown keys raise an
 -- error in new()):

@@ -111,6 +111,19 @@ describe("cdperf.emulator disc commands", function()
     end)
   end)
 
+  describe("an appendable DVD+R (2 sessions, 1000 sectors used)", function()
+    it("its closed track 1 is a reserved track (RT 1, Blank 0: dvd+rw-mediainfo's 'partial/complete')",
+      function()
+      local emu = emulator.new(model("liteon_sohw1673s_dvdpr", { disc = { status = "appendable", used = 1000 } }))
+      -- byte 6: RT (80h) | data mode 1; byte 7: LRA_V; start 0, size 1000, last recorded 999
+      assert.are.equal(hex(unhex("002E 01 01 00 04 81 02 00000000 00000000 00000000 00000000 000003E8 000003E7")),
+        hex(assert(emu(unhex("52 01 00 00 00 01 00 00 20 00"), "in", 32))))
+      -- the empty track 2: RT 0, Blank 1 ('blank'), NWA 1000
+      local t2 = assert(emu(unhex("52 01 00 00 00 02 00 00 20 00"), "in", 32))
+      assert.are.same({ 0x4F, 0x01 }, { t2:byte(7), t2:byte(8) })
+    end)
+  end)
+
   describe("an empty drive (lg_wh16ns40_empty)", function()
     local emu
     before_each(function() emu = emulator.new(emulator.models.lg_wh16ns40_empty) end)

@@ -1037,7 +1037,7 @@ local function disc_layout(self)
   end
   return { status = status, sessions = sessions, tracks = tracks, used = used, capacity = cap,
     erasable = erasable, list = list, recorded = recorded, cd = is_cd(p),
-    overwrite = OVERWRITE_PROFILE[p] == true, bd = p >= 0x40 and p <= 0x43 }
+    overwrite = OVERWRITE_PROFILE[p] == true, bd = p >= 0x40 and p <= 0x43, plus_r = p == 0x1B or p == 0x2B }
 end
 
 local function not_ready() return nil, NOT_READY, 0x3A, 0x00 end
@@ -1091,6 +1091,8 @@ local function track_info(d, t)
   local fixed = d.overwrite and (d.bd and 32 or 16) or 0
   local b6 = (t.recorded and 0x01 or 0x4F)               -- data mode 1; blank: Blank, Fh
   if d.overwrite then b6 = b6 | 0x30 end                  -- Packet/Inc, FP
+  -- DVD+R: a closed track is a reserved one (RT); RT 0 with Blank 0 is the invisible track
+  if d.plus_r and t.recorded then b6 = b6 | 0x80 end
   local b7 = t.recorded and (t.size > 0 and 0x02 or 0) or 0x01     -- LRA_V; NWA_V
   return be16(46) .. string.char(t.number & 0xFF, t.session & 0xFF, 0, 0x04, b6, b7)
     .. be32(t.start) .. be32(t.recorded and 0 or t.start) .. be32(t.recorded and 0 or t.size)

@@ -520,6 +520,7 @@ int open(const char *path, int flags, ...)
   return real_open(path, flags, mode);
 }
 
+/* the 64 variants are the same calls on the 64-bit ABIs this runs on (as stat64 below) */
 int open64(const char *path, int flags, ...)
 {
   va_list ap;
@@ -527,10 +528,7 @@ int open64(const char *path, int flags, ...)
   va_start(ap, flags);
   mode = mode_arg(flags, ap);
   va_end(ap);
-  if (is_emu_path(path))
-    return emu_open(path, flags);
-  bind();
-  return real_open(path, flags, mode);
+  return open(path, flags, mode);
 }
 
 int openat(int dirfd, const char *path, int flags, ...)
@@ -553,10 +551,7 @@ int openat64(int dirfd, const char *path, int flags, ...)
   va_start(ap, flags);
   mode = mode_arg(flags, ap);
   va_end(ap);
-  if (is_emu_path(path))
-    return emu_open(path, flags);
-  bind();
-  return real_openat(dirfd, path, flags, mode);
+  return openat(dirfd, path, flags, mode);
 }
 
 int __open_2(const char *path, int flags)

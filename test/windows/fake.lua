@@ -9,23 +9,9 @@
 local tap = require("tap").new()
 local report = tap.check
 
-local function same(a, b, path)
-  path = path or "result"
-  if type(a) ~= type(b) then return false, ("%s: %s vs %s"):format(path, tostring(a), tostring(b)) end
-  if type(a) ~= "table" then
-    if a == b then return true end
-    return false, ("%s: %s vs %s"):format(path, tostring(a), tostring(b))
-  end
-  for k, v in pairs(a) do
-    local ok, why = same(v, b[k], path .. "." .. tostring(k))
-    if not ok then return ok, why end
-  end
-  for k in pairs(b) do
-    -- `path` (which way a native-or-CDB request went) exists only on Windows
-    if a[k] == nil and k ~= "path" then return false, path .. "." .. tostring(k) .. " only on Windows" end
-  end
-  return true
-end
+-- same() and outcome(): the comparison the Wine rig makes of the Linux and Windows results
+local wine_calls = dofile("test/kernel/wine_calls.lua")
+local same, outcome = wine_calls.same, wine_calls.outcome
 
 local cdperf = require "cdperf"
 local emulator = require "cdperf.emulator"
@@ -48,15 +34,6 @@ local CALLS = {
 }
 local ORDER = { "inquiry", "profile", "capabilities", "test_unit_ready", "write_speeds",
   "read_performance", "write_performance", "set_speed", "set_streaming_past_end" }
-
--- a call's result as compared: the value, or the failure's kind, sense and code
-local function outcome(ok_call, res, _, info)
-  if not ok_call then return { raised = tostring(res):gsub("^.-:%d+: ", "") } end
-  if res ~= nil then return { value = res } end
-  info = info or {}
-  return { failed = true, kind = info.kind, sense_key = info.sense_key, asc = info.asc,
-           ascq = info.ascq }
-end
 
 local names = emulator.model_names()
 for _, r in ipairs(emulator.recorded_model_names()) do names[#names + 1] = r end

@@ -366,6 +366,29 @@ local function judge(tool, text, a, diag)
   return row
 end
 
+-- One judged row as a TAP-like line ("ok N - TOOL on WHERE: verdict"), and on a failure
+-- both sides' lines, so the log says what differed.
+local function print_row(n, row, where)
+  print(("%s %d - %s on %s: %s"):format(row.ok and "ok" or "not ok", n, TOOLNAME[row.tool], where,
+        (row.verdict:gsub("[`*]", ""))))
+  if not row.ok then
+    for _, l in ipairs(row.theirs) do print("#   tool:   " .. l) end
+    for _, l in ipairs(row.ours) do print("#   cdperf: " .. l) end
+  end
+  io.stdout:flush()
+end
+
+-- A markdown table cell of lines: each in backquotes, joined by <br>; "(none)" for none.
+local function cell(ls)
+  if #ls == 0 then return "(none)" end
+  local t = {}
+  for _, l in ipairs(ls) do
+    t[#t + 1] = "`" .. l:gsub("^%s+", ""):gsub("%s+", " "):gsub("|", "\\|") .. "`"
+  end
+  return table.concat(t, "<br>")
+end
+
+M.print_row, M.cell = print_row, cell
 M.KINDS, M.select_lines, M.cdperf_lines, M.QUIRKS = KINDS, select_lines, cdperf_lines, QUIRKS
 M.same, M.lines_of, M.judge, M.TOOLNAME, M.NOTHING = same, lines_of, judge, TOOLNAME, NOTHING
 return M

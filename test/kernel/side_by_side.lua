@@ -50,25 +50,13 @@ for _, t in ipairs(manifest.tools) do
   for _, q in ipairs(row.quirks) do used_quirks[q.id] = q end
   rows[#rows + 1] = row
   if row.ok then passed = passed + 1 else failed = failed + 1 end
-  print(("%s %d - %s on %s: %s"):format(row.ok and "ok" or "not ok", #rows, TOOLNAME[tool], name,
-        (row.verdict:gsub("[`*]", ""))))
-  if not row.ok then
-    for _, l in ipairs(row.theirs) do print("#   tool:   " .. l) end
-    for _, l in ipairs(row.ours) do print("#   cdperf: " .. l) end
-  end
+  peer_lines.print_row(#rows, row, name)
   ::continue::
 end
 
 ---------------------------------------------------------------- the table
 if OUTMD then
-  local function cell(ls)
-    if #ls == 0 then return "(none)" end
-    local t = {}
-    for _, l in ipairs(ls) do
-      t[#t + 1] = "`" .. l:gsub("^%s+", ""):gsub("%s+", " "):gsub("|", "\\|") .. "`"
-    end
-    return table.concat(t, "<br>")
-  end
+  local cell = peer_lines.cell
   local dev_by_name = {}
   for _, d in ipairs(manifest.devices) do dev_by_name[d.name] = d end
   local o = {}

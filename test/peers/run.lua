@@ -50,31 +50,6 @@ local function sh1(cmd)
   return s
 end
 
--- a Lua literal of plain data (what cdperf.record reads back: data only)
-local function serialize(v, ind)
-  ind = ind or ""
-  local t = type(v)
-  if t == "string" then return (("%q"):format(v):gsub("\\\n", "\\n"))
-  elseif t == "number" then
-    if math.type(v) == "integer" then return tostring(v) end
-    return ("%.17g"):format(v)
-  elseif t == "boolean" then return tostring(v)
-  elseif t == "table" then
-    local keys, out, ind2 = {}, {}, ind .. "  "
-    for k in pairs(v) do keys[#keys + 1] = k end
-    table.sort(keys, function(a, b)
-      if type(a) ~= type(b) then return type(a) < type(b) end
-      return a < b
-    end)
-    for _, k in ipairs(keys) do
-      local ks = type(k) == "string" and k:match("^[%a_][%w_]*$") and k or ("[" .. serialize(k) .. "]")
-      out[#out + 1] = ind2 .. ks .. " = " .. serialize(v[k], ind2)
-    end
-    if #out == 0 then return "{}" end
-    return "{\n" .. table.concat(out, ",\n") .. "\n" .. ind .. "}"
-  end
-  error("cannot serialize a " .. t)
-end
 local function plain(v, seen)    -- a copy without functions/userdata/cycles
   if type(v) ~= "table" then
     if type(v) == "function" or type(v) == "userdata" or type(v) == "thread" then return nil end
@@ -131,7 +106,7 @@ do
     m.profile = a.profile or m.profile
     m.source = ("%s with a %s ATIP (test/peers/run.lua)"):format(m.source, a.atip.disc_type)
     local file = ("%s/models/%s.lua"):format(WORK, a.name)
-    writefile(file, "-- made by test/peers/run.lua\nreturn " .. serialize(m) .. "\n")
+    writefile(file, require("cdperf.record").to_lua(m, { header = { "made by test/peers/run.lua" } }))
     add(a.name, file, ("%s, %s ATIP"):format(a.base, a.atip.disc_type))
   end
 end
@@ -229,27 +204,14 @@ for _, m in ipairs(models) do
       for _, qk in ipairs(row.ok and row.quirks or {}) do used_quirks[qk.id] = qk end
       rows[#rows + 1] = row
       if row.ok then passed = passed + 1 else failed = failed + 1 end
-      print(("%s %d - %s on %s: %s"):format(row.ok and "ok" or "not ok", #rows, TOOLNAME[tool.id], m.name,
-            (row.verdict:gsub("[`*]", ""))))
-      if not row.ok then
-        for _, l in ipairs(row.theirs) do print("#   tool:   " .. l) end
-        for _, l in ipairs(row.ours) do print("#   cdperf: " .. l) end
-      end
-      io.stdout:flush()
+      peer_lines.print_row(#rows, row, m.name)
     end
   end
 end
 
 ---------------------------------------------------------------- the table
 if OUTMD then
-  local function cell(ls)
-    if #ls == 0 then return "(none)" end
-    local t = {}
-    for _, l in ipairs(ls) do
-      t[#t + 1] = "`" .. l:gsub("^%s+", ""):gsub("%s+", " "):gsub("|", "\\|") .. "`"
-    end
-    return table.concat(t, "<br>")
-  end
+  local cell = peer_lines.cell
   local o = {}
   local function w(s) o[#o + 1] = s or "" end
   w("# The real tools on cdperf's emulated drives")

@@ -20,17 +20,8 @@ local IMG, TREE = "/opt/cdperf/burn/img.iso", "/opt/cdperf/burn/tree"
 local tap = require("tap").new("burn")
 local check, note = tap.check, tap.note
 
-local function readfile(p)
-  local f = io.open(p, "rb"); if not f then return nil end
-  local s = f:read("a"); f:close(); return s
-end
-local function writefile(p, s) local f = assert(io.open(p, "wb")); f:write(s); f:close() end
-local function trim(s) return s and (s:gsub("^%s+", ""):gsub("%s+$", "")) end
-local function ls(dir)
-  local t, p = {}, io.popen("ls -1 " .. dir .. " 2>/dev/null")
-  for l in p:lines() do t[#t + 1] = l end
-  p:close(); table.sort(t); return t
-end
+local util = require "rig_util"
+local readfile, writefile, trim, ls = util.readfile, util.writefile, util.trim, util.ls
 local function quote(w)
   if w:match("^[%w@%%+=:,./_-]+$") then return w end
   return "'" .. w:gsub("'", "'\\''") .. "'"

@@ -19,25 +19,8 @@ local tap = require("tap").new()
 local check, note = tap.check, tap.note
 
 ---------------------------------------------------------------- helpers
-local function readfile(p)
-  local f = io.open(p, "rb"); if not f then return nil end
-  local s = f:read("a"); f:close(); return s
-end
-local function writefile(p, s)
-  local f = assert(io.open(p, "wb")); f:write(s); f:close()
-end
-local function trim(s) return s and (s:gsub("^%s+", ""):gsub("%s+$", "")) end
-local function ls(dir)
-  local t, p = {}, io.popen("ls -1 " .. dir .. " 2>/dev/null")
-  for l in p:lines() do t[#t + 1] = l end
-  p:close(); table.sort(t); return t
-end
-local function sh(cmd)      -- output (stdout+stderr), exit code
-  local p = io.popen(cmd .. " 2>&1; echo \"@@rc=$?\"")
-  local s = p:read("a"); p:close()
-  local rc = tonumber(s:match("@@rc=(%d+)%s*$"))
-  return (s:gsub("@@rc=%d+%s*$", "")), rc
-end
+local util = require "rig_util"
+local readfile, writefile, trim, ls, sh = util.readfile, util.writefile, util.trim, util.ls, util.sh
 
 -- a Lua literal of a plain value (tables of strings/numbers/booleans)
 local function serialize(v, ind)
@@ -69,21 +52,7 @@ local function serialize(v, ind)
     return "{\n" .. table.concat(out, ",\n") .. "\n" .. ind .. "}"
   else return ("%q"):format(tostring(v)) end
 end
-local function plain(v, seen)    -- copy without functions/userdata/cycles
-  if type(v) ~= "table" then
-    if type(v) == "function" or type(v) == "userdata" or type(v) == "thread" then return nil end
-    return v
-  end
-  seen = seen or {}
-  if seen[v] then return nil end
-  seen[v] = true
-  local c = {}
-  for k, x in pairs(v) do
-    if type(k) ~= "table" then c[k] = plain(x, seen) end
-  end
-  seen[v] = nil
-  return c
-end
+local plain = util.plain
 local function hex(s) return (s:gsub(".", function(c) return ("%02x"):format(c:byte()) end)) end
 
 ---------------------------------------------------------------- the devices

@@ -21,16 +21,8 @@ local OUT = arg[1] or "/results"
 local tap = require("tap").new("record")
 local check, note = tap.check, tap.note
 
-local function readfile(p)
-  local f = io.open(p, "rb"); if not f then return nil end
-  local s = f:read("a"); f:close(); return s
-end
-local function trim(s) return s and (s:gsub("^%s+", ""):gsub("%s+$", "")) end
-local function ls(dir)
-  local t, p = {}, io.popen("ls -1 " .. dir .. " 2>/dev/null")
-  for l in p:lines() do t[#t + 1] = l end
-  p:close(); table.sort(t); return t
-end
+local util = require "rig_util"
+local readfile, trim, ls = util.readfile, util.trim, util.ls
 
 -- What test/rig/qemu-guest.sh attaches (as in check.lua), with the built-in model names.
 local PLAN = {

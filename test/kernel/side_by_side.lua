@@ -16,14 +16,8 @@ if not DIR then
 end
 if OUTMD == "" then OUTMD = nil end
 
-local function readfile(p)
-  local f = io.open(p, "rb"); if not f then return nil end
-  local s = f:read("a"); f:close(); return s
-end
-local function sh1(cmd)
-  local p = io.popen(cmd .. " 2>/dev/null"); local s = p and p:read("l"); if p then p:close() end
-  return s
-end
+local util = dofile(((arg and arg[0] or ""):match("^(.*)/[^/]*$") or ".") .. "/rig_util.lua")
+local readfile, sh1 = util.readfile, util.sh1
 
 -- the comparison itself, shared with test/peers/run.lua: test/kernel/peer_lines.lua, found
 -- next to this file (LUA_PATH need not reach test/kernel/)

@@ -32,39 +32,8 @@ local TIMEOUT = tonumber(os.getenv("CDPERF_PEERS_TIMEOUT") or "") or 30
 
 ---------------------------------------------------------------- helpers
 local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-local function readfile(p)
-  local f = io.open(p, "rb"); if not f then return nil end
-  local s = f:read("a"); f:close(); return s
-end
-local function writefile(p, s)
-  local f = assert(io.open(p, "wb")); f:write(s); f:close()
-end
-local function sh(cmd)      -- output (stdout+stderr), exit code
-  local p = io.popen(cmd .. " 2>&1; echo \"@@rc=$?\"")
-  local s = p:read("a"); p:close()
-  local rc = tonumber(s:match("@@rc=(%d+)%s*$"))
-  return (s:gsub("@@rc=%d+%s*$", "")), rc
-end
-local function sh1(cmd)
-  local p = io.popen(cmd .. " 2>/dev/null"); local s = p and p:read("l"); if p then p:close() end
-  return s
-end
-
-local function plain(v, seen)    -- a copy without functions/userdata/cycles
-  if type(v) ~= "table" then
-    if type(v) == "function" or type(v) == "userdata" or type(v) == "thread" then return nil end
-    return v
-  end
-  seen = seen or {}
-  if seen[v] then return nil end
-  seen[v] = true
-  local c = {}
-  for k, x in pairs(v) do
-    if type(k) ~= "table" then c[k] = plain(x, seen) end
-  end
-  seen[v] = nil
-  return c
-end
+local util = dofile(ROOT .. "/test/kernel/rig_util.lua")
+local readfile, writefile, sh, sh1, plain = util.readfile, util.writefile, util.sh, util.sh1, util.plain
 
 ---------------------------------------------------------------- the models
 -- CD-R/RW models with an ATIP: a built-in CD recorder's model with the disc's ATIP as

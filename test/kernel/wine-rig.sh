@@ -45,23 +45,10 @@ done
 IR=$W/initramfs
 rm -rf "$IR"
 mkdir -p "$IR"/{bin,sbin,lib/modules,proc,sys,dev,tmp,host}
-cp /bin/busybox "$IR/bin/busybox"
-for a in $("$IR/bin/busybox" --list); do
-  [ -e "$IR/bin/$a" ] || ln -s busybox "$IR/bin/$a"
-done
-: > "$IR/lib/modules/load.order"
-for m in scsi_mod cdrom sr_mod sg virtio_pci virtio_scsi 9pnet_virtio 9p overlay; do
-  modprobe -d "$KROOT" -S "$KVER" --show-depends "$m"
-done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r ko; do
-  name=$(basename "$ko"); name=${name%%.ko*}
-  case $ko in
-    *.ko)     cp "$ko" "$IR/lib/modules/$name.ko" ;;
-    *.ko.xz)  xz -dc "$ko" > "$IR/lib/modules/$name.ko" ;;
-    *.ko.zst) zstd -qdc "$ko" > "$IR/lib/modules/$name.ko" ;;
-    *.ko.gz)  gzip -dc "$ko" > "$IR/lib/modules/$name.ko" ;;
-  esac
-  echo "$name" >> "$IR/lib/modules/load.order"
-done
+# shellcheck source=test/rig/initramfs.sh
+. "$ROOT/test/rig/initramfs.sh"
+ir_busybox "$IR"
+ir_modules "$IR" "$KROOT" "$KVER" scsi_mod cdrom sr_mod sg virtio_pci virtio_scsi 9pnet_virtio 9p overlay
 cp "$ROOT/test/kernel/wine-init.sh" "$IR/init"
 chmod 755 "$IR/init"
 printf '%s\n' "$ROOT" > "$IR/cdperf-root"

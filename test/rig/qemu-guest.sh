@@ -98,26 +98,10 @@ IR=$W/initramfs
 rm -rf "$IR"
 mkdir -p "$IR"/{bin,sbin,usr/bin,usr/sbin,lib/modules,lib64,proc,sys,dev,tmp,root,results,opt/cdperf/lib/cdperf,opt/cdperf/test}
 
-cp /bin/busybox "$IR/bin/busybox"
-for a in $("$IR/bin/busybox" --list); do
-  [ -e "$IR/bin/$a" ] || ln -s busybox "$IR/bin/$a"
-done
-
-# modules, in load order (modprobe --show-depends resolves the dependencies;
-# built-in ones print as "builtin" and are skipped; .ko.xz/.ko.zst unpacked)
-: > "$IR/lib/modules/load.order"
-for m in scsi_mod cdrom sr_mod sg virtio_pci virtio_scsi ata_piix; do
-  modprobe -d "$KROOT" -S "$KVER" --show-depends "$m"
-done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r ko; do
-  name=$(basename "$ko"); name=${name%%.ko*}
-  case $ko in
-    *.ko)     cp "$ko" "$IR/lib/modules/$name.ko" ;;
-    *.ko.xz)  xz -dc "$ko" > "$IR/lib/modules/$name.ko" ;;
-    *.ko.zst) zstd -qdc "$ko" > "$IR/lib/modules/$name.ko" ;;
-    *.ko.gz)  gzip -dc "$ko" > "$IR/lib/modules/$name.ko" ;;
-  esac
-  echo "$name" >> "$IR/lib/modules/load.order"
-done
+# shellcheck source=test/rig/initramfs.sh
+. "$ROOT/test/rig/initramfs.sh"
+ir_busybox "$IR"
+ir_modules "$IR" "$KROOT" "$KVER" scsi_mod cdrom sr_mod sg virtio_pci virtio_scsi ata_piix
 [ -s "$IR/lib/modules/load.order" ] || die "no modules resolved from $KROOT"
 
 copy_libs() {   # copy_libs FILE...: the ldd closure of each FILE, same paths

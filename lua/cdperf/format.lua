@@ -579,20 +579,19 @@ function format.atip(a)
   add(fmt("  ATIP start of lead out: %d (%02d:%02d/%02d)", (b(12) * 60 + b(13)) * 75 + b(14) - 150,
     b(12), b(13), b(14)))
   local speeds = disc.CLV_SPEEDS[0]
+  -- the 1T (A1) and 2T (A2) speed range: low in bits 6-4, high in bits 3-0; none when both 0
+  local function speed_range(tag, v)
+    local low, high = (v >> 4) & 7, v & 0x0F
+    if low ~= 0 or high ~= 0 then
+      add(atip_speed("  " .. tag .. " speed low", low, speeds) .. atip_speed(" " .. tag .. " speed high", high, speeds))
+    end
+  end
   if valid1 then
     if erasable and sub == 1 then speeds = disc.CLV_SPEEDS[1] end
     if valid2 and (sub == 2 or sub == 3) then speeds = disc.CLV_SPEEDS[2] end
-    local low, high = (b(16) >> 4) & 7, b(16) & 0x0F
-    if low ~= 0 or high ~= 0 then
-      add(atip_speed("  1T speed low", low, speeds) .. atip_speed(" 1T speed high", high, speeds))
-    end
+    speed_range("1T", b(16))
   end
-  if valid2 then
-    local low, high = (b(20) >> 4) & 7, b(20) & 0x0F
-    if low ~= 0 or high ~= 0 then
-      add(atip_speed("  2T speed low", low, speeds) .. atip_speed(" 2T speed high", high, speeds))
-    end
-  end
+  if valid2 then speed_range("2T", b(20)) end
   if valid1 then
     add(fmt("  power mult factor: %d %d", (b(17) >> 4) & 7, (b(17) >> 1) & 7))
     if erasable then add(fmt("  recommended erase/write power: %d", (b(18) >> 4) & 7)) end
